@@ -1,0 +1,1 @@
+"""The Qt application, the tray, the hotkey and the command line."""

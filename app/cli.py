@@ -1,0 +1,243 @@
+"""The `handrail` command: with no arguments it starts the app; subcommands work headless."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from job_aids import (
+    KINDS,
+    OWN,
+    JobAid,
+    JobAidError,
+    LibraryStore,
+    Problem,
+    import_files,
+    read_aid,
+    render_aid_text,
+    walk_markdown,
+)
+from job_aids.paths import HandrailPaths
+from resources import starter_dir, templates_dir
+
+
+def open_store(home: str | None) -> LibraryStore:
+    return LibraryStore(HandrailPaths.resolve(home), starter_dir=starter_dir(),
+                        templates_dir=templates_dir())
+
+
+def _aid_json(aid: JobAid) -> dict[str, Any]:
+    source = aid.source
+    return {
+        "id": aid.id, "title": aid.title, "kind": aid.kind, "summary": aid.summary,
+        "tags": aid.tags, "collection": source.collection if source else None,
+        "path": str(source.path) if source else None,
+        "relpath": source.relpath if source else None,
+        "stale": aid.is_stale(),
+        "problems": [{"line": p.line, "severity": p.severity, "message": p.message}
+                     for p in aid.problems],
+    }
+
+
+def cmd_new(store: LibraryStore, args: argparse.Namespace) -> int:
+    aid = store.new_from_template(args.kind, args.title, args.collection)
+    assert aid.source is not None
+    print(aid.source.path)
+    return 0
+
+
+def cmd_list(store: LibraryStore, args: argparse.Namespace) -> int:
+    collections = [store.collections.get(args.collection)] if args.collection else None
+    aids = store.iter_aids(collections)
+    if args.json:
+        out = sys.stdout
+        out.write("[")
+        for number, aid in enumerate(aids):
+            out.write(("," if number else "") + "\n" + json.dumps(_aid_json(aid),
+                                                               ensure_ascii=False))
+        out.write("\n]\n")
+        return 0
+    count = 0
+    for aid in aids:
+        count += 1
+        where = f"{aid.source.collection}/{aid.source.relpath}" if aid.source else "?"
+        flags = " [stale]" if aid.is_stale() else ""
+        flags += " [has errors]" if aid.errors else ""
+        print(f"{aid.title}  ({aid.kind})  {where}{flags}")
+    print(f"{count} aids", file=sys.stderr)
+    return 0
+
+
+def cmd_show(store: LibraryStore, args: argparse.Namespace) -> int:
+    aid = store.find(args.aid)
+    sys.stdout.write(render_aid_text(aid))
+    return 0
+
+
+def _validate_targets(store: LibraryStore, paths: Sequence[str]) -> list[JobAid]:
+    if not paths:
+        return list(store.iter_aids())
+    aids: list[JobAid] = []
+    for given in paths:
+        path = Path(given).expanduser()
+        files = list(walk_markdown(path)) if path.is_dir() else [path]
+        for file in files:
+            try:
+                aids.append(read_aid(file))
+            except OSError as error:
+                aids.append(JobAid(problems=[Problem(file, 1, f"cannot be read: "
+                                                              f"{error.strerror}")]))
+    return aids
+
+
+def cmd_validate(store: LibraryStore, args: argparse.Namespace) -> int:
+    aids = _validate_targets(store, args.paths)
+    errors = warnings = 0
+    for aid in aids:
+        for problem in aid.problems:
+            if problem.severity == "error":
+                errors += 1
+            else:
+                warnings += 1
+                if args.quiet:
+                    continue
+            print(problem)
+    print(f"{len(aids)} files checked: {errors} errors, {warnings} warnings", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def cmd_import(store: LibraryStore, args: argparse.Namespace) -> int:
+    collection = store.collections.get(args.collection)
+    if collection.read_only:
+        print(f"handrail: error: the collection {collection.name!r} is read-only",
+              file=sys.stderr)
+        return 1
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if missing:
+        print(f"handrail: error: not found: {', '.join(missing)}", file=sys.stderr)
+        return 1
+    report = import_files([Path(p) for p in args.paths], collection.path)
+    for source, target in report.renamed:
+        print(f"renamed: {source} -> {target.name} (name not safe on every system)")
+    for skipped in report.skipped:
+        print(f"skipped: {skipped.source}: {skipped.reason}")
+    for warning in report.warnings:
+        print(f"warning: {warning}")
+    print(f"imported {len(report.imported)} files into {collection.path}, "
+          f"skipped {len(report.skipped)}")
+    return 0
+
+
+def cmd_trash(store: LibraryStore, args: argparse.Namespace) -> int:
+    entries = store.trash.entries()
+    for entry in entries:
+        print(f"{entry.entry_id}  {entry.title}  (was {entry.original}, deleted "
+              f"{entry.deleted_at:%Y-%m-%d %H:%M} UTC)")
+    if not entries:
+        print("The trash is empty.")
+    return 0
+
+
+def cmd_delete(store: LibraryStore, args: argparse.Namespace) -> int:
+    entry = store.delete_aid(store.find(args.aid))
+    print(f"moved to the trash as {entry.entry_id}; `handrail restore {entry.entry_id}` "
+          "brings it back")
+    return 0
+
+
+def cmd_restore(store: LibraryStore, args: argparse.Namespace) -> int:
+    print(store.restore(args.entry))
+    return 0
+
+
+def cmd_collection(store: LibraryStore, args: argparse.Namespace) -> int:
+    if args.action == "add":
+        collection = store.collections.add(Path(args.dir), args.name, read_only=args.read_only)
+        print(f"added {collection.name!r}: {collection.path}"
+              + (" (read-only)" if collection.read_only else ""))
+    elif args.action == "remove":
+        collection = store.collections.remove(args.name)
+        print(f"removed {collection.name!r}; the folder {collection.path} is untouched")
+    else:
+        for collection in store.collections.all():
+            mode = "read-only" if collection.read_only else "writable"
+            print(f"{collection.name}\t{collection.kind.value}\t{mode}\t{collection.path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="handrail", description=(
+        "Handrail: the job aid you need, one keystroke away. With no command, starts the app."))
+    parser.add_argument("--home", metavar="DIR", help="keep all data, config and cache under DIR "
+                        "(portable mode; also HANDRAIL_HOME)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    new = sub.add_parser("new", help="create an aid from a template and print its path")
+    new.add_argument("--kind", choices=KINDS, default="procedure")
+    new.add_argument("--title", required=True)
+    new.add_argument("--collection", default=OWN)
+    new.set_defaults(func=cmd_new)
+
+    lister = sub.add_parser("list", help="list every aid")
+    lister.add_argument("--json", action="store_true", help="a JSON array, one object per aid")
+    lister.add_argument("--collection", help="only this collection")
+    lister.set_defaults(func=cmd_list)
+
+    show = sub.add_parser("show", help="print an aid as readable text")
+    show.add_argument("aid", metavar="ID|PATH")
+    show.set_defaults(func=cmd_show)
+
+    validate = sub.add_parser("validate", help="check aids; exits non-zero on errors")
+    validate.add_argument("paths", nargs="*", metavar="PATH")
+    validate.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    validate.set_defaults(func=cmd_validate)
+
+    importer = sub.add_parser("import", help="copy folders of .md, .txt and .html in as aids")
+    importer.add_argument("paths", nargs="+", metavar="PATH")
+    importer.add_argument("--collection", default=OWN)
+    importer.set_defaults(func=cmd_import)
+
+    delete = sub.add_parser("delete", help="move an aid to the trash")
+    delete.add_argument("aid", metavar="ID|PATH")
+    delete.set_defaults(func=cmd_delete)
+
+    sub.add_parser("trash", help="list deleted aids").set_defaults(func=cmd_trash)
+    restore = sub.add_parser("restore", help="restore a deleted aid")
+    restore.add_argument("entry", metavar="ENTRY", help="an entry id from `handrail trash`")
+    restore.set_defaults(func=cmd_restore)
+
+    collection = sub.add_parser("collection", help="use existing folders as collections")
+    actions = collection.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="use a folder in place, without copying")
+    add.add_argument("dir")
+    add.add_argument("--name")
+    add.add_argument("--read-only", action="store_true")
+    actions.add_parser("list", help="list collections")
+    remove = actions.add_parser("remove", help="forget a collection (the folder is kept)")
+    remove.add_argument("name")
+    collection.set_defaults(func=cmd_collection)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from app.gui import run_gui  # Qt is imported only when the GUI starts.
+
+        return run_gui(HandrailPaths.resolve(args.home))
+    try:
+        store = open_store(args.home)
+        return int(args.func(store, args))
+    except JobAidError as error:
+        print(f"handrail: error: {error}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

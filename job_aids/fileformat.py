@@ -1,0 +1,181 @@
+"""Reading and writing the on-disk format: optional YAML front matter, then Markdown.
+
+Reading never fails and never drops text: whatever is wrong becomes a :class:`Problem` naming the
+file and line, and the text is kept as the body so it can still be shown and searched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .model import KINDS, AidSource, JobAid, Problem, parse_date
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+BINARY_SNIFF_BYTES = 8192
+_BOM = b"\xef\xbb\xbf"
+_OPEN = re.compile(r"\A---[ \t]*\n")
+_CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+
+
+def is_markdown_name(name: str) -> bool:
+    return name.lower().endswith(MARKDOWN_SUFFIXES)
+
+
+def looks_binary(data: bytes) -> bool:
+    return b"\x00" in data[:BINARY_SNIFF_BYTES]
+
+
+def parse_text(text: str, path: Path | None = None) -> JobAid:
+    """Split text into front matter and body. Line endings must already be ``\\n``."""
+    opening = _OPEN.match(text)
+    if not opening:
+        return JobAid(meta={}, body=text, has_front_matter=False)
+    closing = _CLOSE.search(text, opening.end())
+    if closing is None:
+        problem = Problem(path, 1, "front matter opened with '---' on line 1 is never closed; "
+                          "add a line with '---' after the last field. The file is shown as "
+                          "plain Markdown.")
+        return JobAid(meta={}, body=text, problems=[problem])
+    yaml_text = text[opening.end():closing.start()]
+    body_start = closing.end() + 1 if text[closing.end():closing.end() + 1] == "\n" \
+        else closing.end()
+    body = text[body_start:]
+    try:
+        loaded = yaml.safe_load(yaml_text) if yaml_text.strip() else {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = 2 + (mark.line if mark is not None else 0)
+        reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+        problem = Problem(path, line, f"front matter is not valid YAML ({reason}); the file is "
+                          "shown as plain Markdown until it is fixed.")
+        return JobAid(meta={}, body=text, problems=[problem])
+    if loaded is None:
+        loaded = {}
+    if not isinstance(loaded, dict):
+        problem = Problem(path, 2, "front matter must be 'key: value' lines, not a "
+                          f"{type(loaded).__name__}; the file is shown as plain Markdown.")
+        return JobAid(meta={}, body=text, problems=[problem])
+    aid = JobAid(meta=loaded, body=body, has_front_matter=True)
+    aid.problems.extend(check_fields(loaded, yaml_text, path))
+    return aid
+
+
+def _key_line(yaml_text: str, key: str) -> int:
+    match = re.search(rf"^{re.escape(key)}\s*:", yaml_text, re.MULTILINE)
+    return 2 + yaml_text.count("\n", 0, match.start()) if match else 1
+
+
+def check_fields(meta: dict[Any, Any], yaml_text: str, path: Path | None) -> list[Problem]:
+    """Problems with the known fields; unknown keys are never a problem."""
+    problems: list[Problem] = []
+
+    def add(key: str, message: str, severity: str = "error") -> None:
+        problems.append(Problem(path, _key_line(yaml_text, key), message,
+                                "warning" if severity == "warning" else "error"))
+
+    if "id" in meta:
+        value = meta["id"]
+        if not isinstance(value, str) or not value.strip():
+            add("id", "'id' must be text (a UUID such as " f"{uuid.uuid4()})")
+    kind = meta.get("kind")
+    if kind is not None and (not isinstance(kind, str) or kind.strip().lower() not in KINDS):
+        add("kind", f"unknown kind {kind!r}; use one of: {', '.join(KINDS)}", "warning")
+    for key in ("title", "summary", "owner", "url"):
+        if key in meta and meta[key] is not None and not isinstance(meta[key], str | int | float):
+            add(key, f"'{key}' must be text")
+    for key in ("tags",):
+        value = meta.get(key)
+        if value is not None and not isinstance(value, str | list):
+            add(key, f"'{key}' must be a list such as [printing, hardware]")
+    apps = meta.get("apps")
+    if apps is not None and not isinstance(apps, str | list):
+        add("apps", "'apps' must be a list of application names or {app:, title:} entries")
+    experts = meta.get("experts")
+    if experts is not None and not isinstance(experts, str | list):
+        add("experts", "'experts' must be a list of {name:, contact:} entries")
+    for key in ("review_by", "created", "updated"):
+        if meta.get(key) is not None and parse_date(meta[key]) is None:
+            add(key, f"'{key}' must be a date like 2027-01-31")
+    url = meta.get("url")
+    if isinstance(url, str) and url and not re.match(r"^(https?|mailto|tel):", url, re.I):
+        add("url", "'url' must start with http:, https:, mailto: or tel:", "warning")
+    return problems
+
+
+def decode(data: bytes, path: Path | None = None) -> tuple[str, list[Problem], str, bool]:
+    """Bytes to ``\\n`` text. Returns (text, problems, newline, had_bom)."""
+    problems: list[Problem] = []
+    bom = data.startswith(_BOM)
+    if bom:
+        data = data[len(_BOM):]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        problems.append(Problem(path, line, f"invalid UTF-8 at byte {error.start}; shown with "
+                                "replacement characters (�). The file is left unchanged; save it "
+                                "as UTF-8 in your editor to fix it."))
+        text = data.decode("utf-8", errors="replace")
+    newline = "\r\n" if "\r\n" in text else "\n"
+    if newline == "\r\n":
+        text = text.replace("\r\n", "\n")
+    return text, problems, newline, bom
+
+
+def parse_bytes(data: bytes, path: Path | None = None, *, total_size: int | None = None) -> JobAid:
+    """Parse file contents. ``total_size`` is the real size when ``data`` was cut at the limit."""
+    if looks_binary(data):
+        problem = Problem(path, 1, "this looks like a binary file, not Markdown text; it is "
+                          "listed but not shown or searched. Remove it or rename it away from .md.")
+        return JobAid(meta={}, body="", problems=[problem])
+    text, problems, newline, bom = decode(data, path)
+    if total_size is not None and total_size > len(data):
+        # Do not show half a character or half a line at the cut.
+        text = text[: text.rfind("\n") + 1] if "\n" in text else text
+        problems.append(Problem(path, 1, f"file is {total_size / 1048576:.1f} MB, over the "
+                                f"{MAX_FILE_BYTES // 1048576} MB limit for an aid: only the first "
+                                f"{MAX_FILE_BYTES // 1048576} MB are shown and searched. Split it "
+                                "into smaller aids.", "warning"))
+    aid = parse_text(text, path)
+    aid.problems[:0] = problems
+    aid.newline, aid.bom = newline, bom
+    return aid
+
+
+def read_aid(path: Path, collection: str = "", root: Path | None = None) -> JobAid:
+    """Read and parse one file. Raises ``OSError`` if it cannot be read at all."""
+    with open(path, "rb") as handle:
+        stat = os.fstat(handle.fileno())
+        data = handle.read(MAX_FILE_BYTES)
+    aid = parse_bytes(data, path, total_size=stat.st_size)
+    aid.source = AidSource(collection=collection, root=root or path.parent, path=path,
+                           mtime_ns=stat.st_mtime_ns, size=stat.st_size,
+                           digest=hashlib.blake2b(data, digest_size=16).hexdigest())
+    return aid
+
+
+def serialize_text(aid: JobAid) -> str:
+    """The aid as ``\\n`` text; ``parse_text(serialize_text(a))`` gives back ``a.meta`` and body."""
+    needs_block = bool(aid.meta) or aid.has_front_matter or _OPEN.match(aid.body) is not None
+    if not needs_block:
+        return aid.body
+    front = yaml.safe_dump(aid.meta, sort_keys=False, allow_unicode=True, width=100,
+                           default_flow_style=False) if aid.meta else ""
+    return f"---\n{front}---\n{aid.body}"
+
+
+def serialize_bytes(aid: JobAid) -> bytes:
+    """The aid as file bytes, with the line endings and BOM the file had."""
+    text = serialize_text(aid)
+    if aid.newline == "\r\n":
+        text = text.replace("\n", "\r\n")
+    data = text.encode("utf-8")
+    return (_BOM + data) if aid.bom else data

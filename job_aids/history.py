@@ -1,0 +1,59 @@
+"""Per-aid history: every save keeps the previous version, so no edit is lost by a save."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from .atomic import atomic_write_bytes
+from .names import safe_component
+
+DEFAULT_KEEP = 50
+
+
+@dataclass(frozen=True)
+class Version:
+    path: Path
+    saved_at: dt.datetime
+
+    def read_bytes(self) -> bytes:
+        return self.path.read_bytes()
+
+
+class AidHistory:
+    """``history/<aid id>/<timestamp>.md``, newest last, at most ``keep`` versions per aid."""
+
+    def __init__(self, folder: Path, keep: int = DEFAULT_KEEP) -> None:
+        self._folder = folder
+        self._keep = keep
+
+    def _aid_folder(self, aid_id: str) -> Path:
+        return self._folder / safe_component(aid_id)
+
+    def record(self, aid_id: str, data: bytes) -> Path:
+        """Keep ``data`` as a version of the aid; drops the oldest beyond the bound."""
+        folder = self._aid_folder(aid_id)
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+        path = folder / f"{stamp}.md"
+        number = 1
+        while path.exists():
+            path = folder / f"{stamp}-{number}.md"
+            number += 1
+        atomic_write_bytes(path, data)
+        for old in self.versions(aid_id)[: -self._keep]:
+            old.path.unlink(missing_ok=True)
+        return path
+
+    def versions(self, aid_id: str) -> list[Version]:
+        folder = self._aid_folder(aid_id)
+        if not folder.is_dir():
+            return []
+        result = []
+        for path in sorted(folder.glob("*.md")):
+            try:
+                saved = dt.datetime.strptime(path.stem[:23], "%Y%m%dT%H%M%S.%f")
+            except ValueError:
+                continue
+            result.append(Version(path, saved.replace(tzinfo=dt.UTC)))
+        return result

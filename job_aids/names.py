@@ -1,0 +1,56 @@
+"""File names that are safe on Windows, macOS and Linux, and slugs made from titles."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+
+from pathvalidate import sanitize_filename
+
+MAX_STEM_CHARS = 80
+_NOT_SLUG = re.compile(r"[^\w\-]+", re.UNICODE)
+_DASHES = re.compile(r"-{2,}")
+
+
+def safe_component(name: str, *, max_len: int = 120) -> str:
+    """One path component made safe everywhere: no separators, reserved names or dot-names."""
+    name = unicodedata.normalize("NFC", name).replace("/", "_").replace("\\", "_")
+    cleaned = str(sanitize_filename(name, platform="universal", max_len=max_len)).strip()
+    if cleaned in ("", ".", ".."):
+        cleaned = "_" + cleaned.strip(".") if cleaned.strip(".") else "_"
+    return cleaned
+
+
+def slugify(title: str) -> str:
+    """A readable, lowercase file stem from a title; keeps letters of every script."""
+    text = unicodedata.normalize("NFKC", title).casefold()
+    text = _NOT_SLUG.sub("-", text.replace("_", "-"))
+    text = _DASHES.sub("-", text).strip("-")[:MAX_STEM_CHARS].strip("-")
+    return safe_component(text) if text else "aid"
+
+
+def unique_path(folder: Path, stem: str, suffix: str = ".md",
+                taken: Iterable[str] = ()) -> Path:
+    """``folder/stem.suffix``, or ``stem-2``, ``stem-3``... if that name (in any case) exists."""
+    existing = {p.name.casefold() for p in folder.iterdir()} if folder.is_dir() else set()
+    existing.update(name.casefold() for name in taken)
+    candidate = f"{stem}{suffix}"
+    number = 2
+    while candidate.casefold() in existing:
+        candidate = f"{stem}-{number}{suffix}"
+        number += 1
+    return folder / candidate
+
+
+def safe_relative_path(relpath: str) -> PurePosixPath:
+    """A relative path from an untrusted source (an import, a server) that cannot escape its folder.
+
+    Absolute paths, drive letters, ``..`` and empty parts are neutralised component by component.
+    """
+    parts = [part for part in re.split(r"[\\/]+", relpath) if part not in ("", ".")]
+    safe = [safe_component(part) if part != ".." else "_" for part in parts]
+    if not safe:
+        raise ValueError(f"empty path {relpath!r}")
+    return PurePosixPath(*safe)

@@ -1,0 +1,104 @@
+"""Markdown to sanitized HTML, and aids as readable plain text for the terminal.
+
+The HTML is cleaned with nh3 (the Ammonia sanitizer) after rendering, so nothing an author or a
+synced file writes can run script or reach an unsafe link scheme.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+from urllib.parse import quote
+
+import markdown
+import nh3
+
+from .model import JobAid
+
+SAFE_URL_SCHEMES = frozenset({"http", "https", "mailto", "tel", "handrail"})
+AID_LINK_PREFIX = "handrail:aid/"
+
+_TEXT_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt", "em",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input", "kbd", "li", "mark", "ol", "p",
+    "pre", "s", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
+    "thead", "tr", "ul",
+}
+_ATTRIBUTES: dict[str, set[str]] = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "input": {"type", "checked", "disabled"},
+    "td": {"align"},
+    "th": {"align"},
+    "ol": {"start"},
+    **{f"h{level}": {"id"} for level in range(1, 7)},
+    **{tag: {"class"} for tag in ("code", "div", "p", "li", "ul", "span", "pre")},
+}
+
+
+def _wikilink_url(label: str, base: str, end: str) -> str:
+    return AID_LINK_PREFIX + quote(label.strip())
+
+
+def _new_markdown() -> markdown.Markdown:
+    return markdown.Markdown(
+        extensions=["tables", "fenced_code", "toc", "admonition", "sane_lists",
+                    "pymdownx.tasklist", "wikilinks"],
+        extension_configs={
+            "pymdownx.tasklist": {"custom_checkbox": False, "clickable_checkbox": False},
+            "wikilinks": {"build_url": _wikilink_url},
+            "toc": {"permalink": False},
+        },
+        output_format="html",
+    )
+
+
+def sanitize_html(html: str) -> str:
+    """Keep safe markup only: no script, no event handlers, only safe link schemes."""
+    return str(nh3.clean(
+        html,
+        tags=_TEXT_TAGS,
+        clean_content_tags={"script", "style", "iframe", "object", "embed", "template"},
+        attributes=_ATTRIBUTES,
+        url_schemes=set(SAFE_URL_SCHEMES),
+        tag_attribute_values={"input": {"type": {"checkbox"}}},
+        link_rel="noopener noreferrer",
+    ))
+
+
+def render_markdown(text: str) -> str:
+    """Render Markdown to sanitized HTML."""
+    return sanitize_html(_new_markdown().convert(text))
+
+
+def render_aid_html(aid: JobAid) -> str:
+    """The aid's body as sanitized HTML (front matter is metadata, not content)."""
+    return render_markdown(aid.body)
+
+
+def render_aid_text(aid: JobAid, width: int = 88) -> str:
+    """The aid as readable terminal text: a header of its fields, then the body."""
+    lines = [aid.title, "=" * min(len(aid.title), width)]
+    fields: list[tuple[str, Any]] = [
+        ("Kind", aid.kind), ("Summary", aid.meta.get("summary")),
+        ("Tags", ", ".join(aid.tags)), ("Owner", aid.owner), ("Link", aid.url),
+        ("Review by", aid.review_by.isoformat() if aid.review_by else None),
+    ]
+    if aid.source is not None:
+        fields.append(("File", aid.source.path))
+    for label, value in fields:
+        if value:
+            wrapped = textwrap.fill(str(value), width=width, initial_indent=f"{label}: ",
+                                    subsequent_indent=" " * (len(label) + 2))
+            lines.append(wrapped)
+    if aid.is_stale():
+        lines.append("STALE: past its review date; check with the owner before relying on it.")
+    lines.append("")
+    body = aid.body.strip("\n")
+    title_line = f"# {aid.title}"
+    if body.startswith(title_line):
+        body = body[len(title_line):].lstrip("\n")
+    lines.append(body)
+    for problem in aid.problems:
+        lines.append(f"\n[{problem.severity}] line {problem.line}: {problem.message}")
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,250 @@
+"""The library store: finds, reads, creates, saves, deletes and restores aids across collections.
+
+Every write is atomic; every save keeps the previous version in the aid's history; deleting moves
+to a trash. The store keeps no cache of file contents, so edits by other programs are always seen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .atomic import atomic_write_bytes
+from .collections import OWN, Collection, CollectionRegistry
+from .errors import (
+    AidChangedOnDiskError,
+    AidNotFoundError,
+    CollectionError,
+    InvalidAidError,
+    ReadOnlyCollectionError,
+    StorageError,
+)
+from .fileformat import MAX_FILE_BYTES, is_markdown_name, read_aid, serialize_bytes
+from .history import AidHistory
+from .model import JobAid, Problem
+from .names import slugify, unique_path
+from .paths import HandrailPaths
+from .templates import TemplateLibrary
+from .trash import Trash, TrashEntry
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    mtime_ns: int
+    size: int
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data[:MAX_FILE_BYTES], digest_size=16).hexdigest()
+
+
+def walk_markdown(root: Path) -> Iterator[Path]:
+    """Markdown files under ``root`` in a stable order; hidden files and folders are skipped."""
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if is_markdown_name(name):
+                yield Path(folder, name)
+
+
+class LibraryStore:
+    def __init__(self, paths: HandrailPaths, *, starter_dir: Path | None = None,
+                 templates_dir: Path | None = None, history_keep: int = 50) -> None:
+        self.paths = paths
+        self.collections = CollectionRegistry(paths.collections_file, paths.own_library,
+                                              starter_dir)
+        self.history = AidHistory(paths.history, keep=history_keep)
+        self.trash = Trash(paths.trash)
+        self.templates = TemplateLibrary(templates_dir)
+        paths.own_library.mkdir(parents=True, exist_ok=True)
+
+    # -- reading --------------------------------------------------------------------------
+    def collection_for(self, path: Path) -> Collection | None:
+        path = path.resolve()
+        best: Collection | None = None
+        for collection in self.collections.all():
+            root = collection.path.resolve()
+            if path.is_relative_to(root) and (
+                    best is None or len(root.parts) > len(best.path.resolve().parts)):
+                best = collection
+        return best
+
+    def iter_files(self, collections: Iterable[Collection] | None = None
+                   ) -> Iterator[tuple[Collection, Path]]:
+        for collection in collections if collections is not None else self.collections.all():
+            if collection.path.is_dir():
+                for path in walk_markdown(collection.path):
+                    yield collection, path
+
+    def load(self, path: Path, collection: Collection | None = None) -> JobAid:
+        collection = collection or self.collection_for(path)
+        try:
+            if collection is None:
+                return read_aid(path)
+            return read_aid(path, collection.name, collection.path)
+        except FileNotFoundError as error:
+            raise AidNotFoundError(f"{path} does not exist (moved or deleted?)") from error
+        except OSError as error:
+            raise StorageError.from_os_error("read", path, error) from error
+
+    def iter_aids(self, collections: Iterable[Collection] | None = None) -> Iterator[JobAid]:
+        """Every aid; a file that cannot be read at all is reported as an aid with an error."""
+        for collection, path in self.iter_files(collections):
+            try:
+                yield read_aid(path, collection.name, collection.path)
+            except OSError as error:
+                aid = JobAid(problems=[Problem(path, 1, f"cannot be read: {error.strerror}")])
+                yield aid
+
+    def find(self, key: str) -> JobAid:
+        """An aid by id, by file path, or by ``collection/relative/path.md``."""
+        candidate = Path(key).expanduser()
+        if candidate.is_file():
+            return self.load(candidate.resolve())
+        if "/" in key:
+            name, _, rel = key.partition("/")
+            try:
+                collection = self.collections.get(name)
+            except CollectionError:
+                collection = None
+            if collection is not None and (collection.path / rel).is_file():
+                return self.load(collection.path / rel, collection)
+        for aid in self.iter_aids():
+            if aid.id == key:
+                return aid
+        raise AidNotFoundError(f"no aid with id or path {key!r}; `handrail list` shows them all")
+
+    def snapshot(self, collections: Iterable[Collection] | None = None) -> dict[Path, FileStamp]:
+        """Modification stamps of every aid file: diff two snapshots to see outside changes."""
+        result: dict[Path, FileStamp] = {}
+        for _, path in self.iter_files(collections):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            result[path] = FileStamp(stat.st_mtime_ns, stat.st_size)
+        return result
+
+    # -- writing --------------------------------------------------------------------------
+    def _writable(self, collection: Collection | None, path: Path) -> Collection:
+        if collection is None:
+            raise CollectionError(f"{path} is not inside any collection; add its folder with "
+                                  "`handrail collection add`")
+        if collection.read_only:
+            raise ReadOnlyCollectionError(
+                f"the collection {collection.name!r} is read-only; copy the aid into your own "
+                "collection to change it")
+        return collection
+
+    def _write(self, path: Path, data: bytes) -> None:
+        try:
+            atomic_write_bytes(path, data)
+        except OSError as error:
+            raise StorageError.from_os_error("save", path, error) from error
+
+    def create_aid(self, aid: JobAid, collection_name: str = OWN, folder: str = "") -> JobAid:
+        """Write a new aid to a fresh, safe file name made from its title."""
+        collection = self._writable(self.collections.get(collection_name),
+                                    Path(collection_name))
+        target_folder = collection.path / folder if folder else collection.path
+        path = unique_path(target_folder, slugify(aid.title))
+        self._write(path, serialize_bytes(aid))
+        return self.load(path, collection)
+
+    def save_aid(self, aid: JobAid, *, today: dt.date | None = None) -> JobAid:
+        """Save an edited aid over its file, keeping the previous version in its history.
+
+        Refuses if another program changed the file since it was loaded, or if the aid has parse
+        errors (saving would re-serialize text the user has not fixed; use :meth:`save_text`).
+        A save that changes nothing writes nothing.
+        """
+        if aid.source is None:
+            raise InvalidAidError("this aid has no file yet; create it with create_aid")
+        if aid.errors:
+            raise InvalidAidError(f"{aid.source.path} has errors ({aid.errors[0].message}); "
+                                  "fix the text itself and save it as text")
+        if aid.source.size > MAX_FILE_BYTES:
+            raise InvalidAidError(f"{aid.source.path} is too large to edit in Handrail")
+        if aid.has_front_matter or aid.meta:
+            aid.meta.setdefault("id", aid.id if aid.declared_id else str(uuid.uuid4()))
+            aid.meta["updated"] = today or dt.date.today()
+        return self._replace(aid, serialize_bytes(aid))
+
+    def save_text(self, aid: JobAid, text: str) -> JobAid:
+        """Save raw text (an editor's buffer) over the aid's file; history and checks as above."""
+        if aid.source is None:
+            raise InvalidAidError("this aid has no file yet")
+        if aid.newline == "\r\n":
+            text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+        data = text.encode("utf-8")
+        return self._replace(aid, (b"\xef\xbb\xbf" + data) if aid.bom else data)
+
+    def _replace(self, aid: JobAid, data: bytes) -> JobAid:
+        assert aid.source is not None
+        path = aid.source.path
+        collection = self._writable(self.collection_for(path), path)
+        try:
+            current = path.read_bytes()
+        except FileNotFoundError:
+            current = None
+        except OSError as error:
+            raise StorageError.from_os_error("read", path, error) from error
+        if current is not None:
+            if _digest(current) != aid.source.digest:
+                raise AidChangedOnDiskError(path)
+            if current == data:
+                return aid
+            self.history.record(aid.id, current)
+        self._write(path, data)
+        return self.load(path, collection)
+
+    def delete_aid(self, aid: JobAid) -> TrashEntry:
+        """Move the aid's file to the trash; :meth:`restore` brings it back."""
+        if aid.source is None:
+            raise AidNotFoundError("this aid has no file")
+        self._writable(self.collection_for(aid.source.path), aid.source.path)
+        try:
+            return self.trash.put(aid.source.path, collection=aid.source.collection,
+                                  title=aid.title, aid_id=aid.id)
+        except FileNotFoundError as error:
+            raise AidNotFoundError(f"{aid.source.path} no longer exists") from error
+        except OSError as error:
+            raise StorageError.from_os_error("move to the trash", aid.source.path,
+                                             error) from error
+
+    def restore(self, key: str) -> Path:
+        """Restore a trashed aid to where it was (or beside it, if that name is taken now)."""
+        matches = self.trash.find(key)
+        if not matches:
+            raise AidNotFoundError(f"nothing in the trash matches {key!r}; `handrail trash` "
+                                   "lists what is there")
+        if len(matches) > 1:
+            raise AidNotFoundError(f"{key!r} matches {len(matches)} trashed aids; give more "
+                                   "of the entry id")
+        entry = matches[0]
+        destination = entry.original
+        collection = self.collection_for(destination)
+        if collection is None or collection.read_only:
+            own = self.collections.get(OWN)
+            destination, collection = own.path / entry.original.name, own
+        if destination.exists():
+            destination = unique_path(destination.parent, destination.stem, destination.suffix)
+        try:
+            return self.trash.take_out(entry, destination)
+        except OSError as error:
+            raise StorageError.from_os_error("restore", destination, error) from error
+
+    def new_from_template(self, kind: str, title: str, collection_name: str = OWN,
+                          extra: dict[str, Any] | None = None,
+                          today: dt.date | None = None) -> JobAid:
+        """A new aid from the kind's template, with a fresh id and today's dates."""
+        aid = self.templates.instantiate(kind, title, today=today or dt.date.today())
+        if extra:
+            aid.meta.update(extra)
+        return self.create_aid(aid, collection_name)

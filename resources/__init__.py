@@ -1,0 +1,22 @@
+"""Bundled resources: templates, the starter library, icons and style sheets."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def resources_dir() -> Path:
+    """The resources folder, from a source checkout, an installed package or a PyInstaller bundle."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        return Path(bundle) / "resources"
+    return Path(__file__).resolve().parent
+
+
+def templates_dir() -> Path:
+    return resources_dir() / "templates"
+
+
+def starter_dir() -> Path:
+    return resources_dir() / "starter"

@@ -1,0 +1,1 @@
+"""Search over job aids (Whoosh). Never imports Qt."""

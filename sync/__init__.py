@@ -1,0 +1,1 @@
+"""Keeping team libraries in step over WebDAV or a shared folder. Never imports Qt."""
