@@ -25,9 +25,12 @@ from job_aids.paths import HandrailPaths
 from resources import starter_dir, templates_dir
 
 
+def open_store_at(paths: HandrailPaths) -> LibraryStore:
+    return LibraryStore(paths, starter_dir=starter_dir(), templates_dir=templates_dir())
+
+
 def open_store(home: str | None) -> LibraryStore:
-    return LibraryStore(HandrailPaths.resolve(home), starter_dir=starter_dir(),
-                        templates_dir=templates_dir())
+    return open_store_at(HandrailPaths.resolve(home))
 
 
 def _aid_json(aid: JobAid) -> dict[str, Any]:

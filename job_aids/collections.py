@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ OWN = "mine"
 STARTER = "starter"
 
 
-class CollectionKind(str, Enum):
+class CollectionKind(StrEnum):
     OWN = "own"            # the user's own aids
     TEAM = "team"          # a team library kept in step by sync
     PUBLISHED = "published"  # read-only, published by someone else

@@ -51,7 +51,9 @@ def parse_text(text: str, path: Path | None = None) -> JobAid:
     try:
         loaded = yaml.safe_load(yaml_text) if yaml_text.strip() else {}
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
+        # The context mark is where the broken construct starts (an unclosed list, a key
+        # without a colon); the problem mark can point past it, at the end of the block.
+        mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
         line = 2 + (mark.line if mark is not None else 0)
         reason = getattr(error, "problem", None) or str(error).splitlines()[0]
         problem = Problem(path, line, f"front matter is not valid YAML ({reason}); the file is "

@@ -52,7 +52,7 @@ class AidHistory:
         result = []
         for path in sorted(folder.glob("*.md")):
             try:
-                saved = dt.datetime.strptime(path.stem[:23], "%Y%m%dT%H%M%S.%f")
+                saved = dt.datetime.strptime(path.stem[:22], "%Y%m%dT%H%M%S.%f")
             except ValueError:
                 continue
             result.append(Version(path, saved.replace(tzinfo=dt.UTC)))

@@ -6,6 +6,7 @@ synced file writes can run script or reach an unsafe link scheme.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import Any
 from urllib.parse import quote
@@ -27,7 +28,7 @@ _TEXT_TAGS = {
 _ATTRIBUTES: dict[str, set[str]] = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title", "width", "height"},
-    "input": {"type", "checked", "disabled"},
+    "input": {"checked", "disabled"},  # "type" is allowed by value below
     "td": {"align"},
     "th": {"align"},
     "ol": {"start"},
@@ -71,9 +72,21 @@ def render_markdown(text: str) -> str:
     return sanitize_html(_new_markdown().convert(text))
 
 
-def render_aid_html(aid: JobAid) -> str:
-    """The aid's body as sanitized HTML (front matter is metadata, not content)."""
-    return render_markdown(aid.body)
+_CHECKBOX = re.compile(r"<input(?=[^>]*type=\"checkbox\")([^>]*)>")
+
+
+def _checkbox_glyph(match: re.Match[str]) -> str:
+    return "\u2611 " if "checked" in match.group(1) else "\u2610 "
+
+
+def render_aid_html(aid: JobAid, *, checkbox_glyphs: bool = False) -> str:
+    """The aid's body as sanitized HTML (front matter is metadata, not content).
+
+    ``checkbox_glyphs`` draws task-list boxes as ☐/☑ characters, for HTML views without forms
+    (Qt's rich text).
+    """
+    html = render_markdown(aid.body)
+    return _CHECKBOX.sub(_checkbox_glyph, html) if checkbox_glyphs else html
 
 
 def render_aid_text(aid: JobAid, width: int = 88) -> str:

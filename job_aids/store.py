@@ -103,7 +103,7 @@ class LibraryStore:
                 yield aid
 
     def find(self, key: str) -> JobAid:
-        """An aid by id, by file path, or by ``collection/relative/path.md``."""
+        """An aid by id, file path, ``collection/relative/path.md`` or exact title."""
         candidate = Path(key).expanduser()
         if candidate.is_file():
             return self.load(candidate.resolve())
@@ -115,9 +115,18 @@ class LibraryStore:
                 collection = None
             if collection is not None and (collection.path / rel).is_file():
                 return self.load(collection.path / rel, collection)
+        by_title: list[JobAid] = []
         for aid in self.iter_aids():
             if aid.id == key:
                 return aid
+            if aid.title.casefold() == key.casefold():
+                by_title.append(aid)
+        if len(by_title) == 1:
+            return by_title[0]
+        if by_title:
+            paths = ", ".join(str(a.source.path) for a in by_title if a.source)
+            raise AidNotFoundError(f"{len(by_title)} aids are titled {key!r}: {paths}; "
+                                   "give the id or path")
         raise AidNotFoundError(f"no aid with id or path {key!r}; `handrail list` shows them all")
 
     def snapshot(self, collections: Iterable[Collection] | None = None) -> dict[Path, FileStamp]:

@@ -31,8 +31,8 @@ class TemplateLibrary:
     def instantiate(self, kind: str, title: str, *, today: dt.date) -> JobAid:
         """The template with a fresh id, the given title and today's dates."""
         template = self.load(kind)
-        meta = dict(template.meta)
-        meta["id"] = str(uuid.uuid4())
+        meta = {"id": str(uuid.uuid4()), "title": title, **template.meta}
+        meta["id"] = str(uuid.uuid4())  # a template's own id (if any) is never reused
         meta["title"] = title
         meta["kind"] = kind
         # The template's own summary and tags describe the example, not the new aid.

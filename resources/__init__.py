@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 def resources_dir() -> Path:
-    """The resources folder, from a source checkout, an installed package or a PyInstaller bundle."""
+    """The resources folder: in a checkout, an installed package or a PyInstaller bundle."""
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle:
         return Path(bundle) / "resources"

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from job_aids import JobAid, parse_bytes, parse_text, read_aid, serialize_bytes, serialize_text
+from job_aids.fileformat import MAX_FILE_BYTES
+
+
+def test_front_matter_fields_and_unknown_keys_are_kept_in_order() -> None:
+    text = ("---\nid: 1b4e28ba-2fa1-11d2-883f-0016d3cca427\ntitle: Unjam the printer\n"
+            "kind: troubleshooting\ncustom_field: {nested: [1, 2]}\ntags: [printer, jam]\n"
+            "apps: [soffice, {app: firefox, title: '*Invoice*'}]\nreview_by: 2020-01-01\n"
+            "x-team: ops\n---\n# Heading\n\nBody text.\n")
+    aid = parse_text(text)
+    assert aid.problems == []
+    assert aid.title == "Unjam the printer"
+    assert aid.kind == "troubleshooting"
+    assert aid.tags == ["printer", "jam"]
+    assert [(m.app, m.title) for m in aid.apps] == [("soffice", None), ("firefox", "*Invoice*")]
+    assert aid.review_by == dt.date(2020, 1, 1) and aid.is_stale(dt.date(2026, 1, 1))
+    assert list(aid.meta) == ["id", "title", "kind", "custom_field", "tags", "apps", "review_by",
+                              "x-team"]
+    assert aid.meta["custom_field"] == {"nested": [1, 2]}
+    again = parse_text(serialize_text(aid))
+    assert again.meta == aid.meta and again.body == aid.body
+
+
+def test_title_falls_back_to_first_heading_then_file_name(tmp_path: Path) -> None:
+    assert parse_text("intro\n```\n# not a heading\n```\n# git commit\n").title == "git commit"
+    plain = tmp_path / "no-heading.md"
+    plain.write_text("just text\n")
+    assert read_aid(plain).title == "no-heading"
+
+
+def test_file_without_front_matter_is_an_aid_and_serializes_to_itself() -> None:
+    text = "# tar\n\n> Archiving utility.\n\n- Create an archive:\n\n`tar cf {{target.tar}}`\n"
+    aid = parse_text(text)
+    assert not aid.has_front_matter and aid.meta == {}
+    assert aid.summary == "Archiving utility."
+    assert serialize_text(aid) == text
+
+
+def test_malformed_yaml_names_the_line_and_keeps_the_text() -> None:
+    text = "---\ntitle: ok\nsummary: bad: colon\n---\n# Body stays\n"
+    aid = parse_text(text, Path("x.md"))
+    assert len(aid.errors) == 1
+    problem = aid.errors[0]
+    assert problem.line == 3
+    assert "not valid YAML" in problem.message
+    assert str(problem).startswith("x.md:3: error:")
+    assert aid.body == text  # nothing dropped: the whole text is still shown and searched
+    assert aid.title == "Body stays"
+
+
+def test_unclosed_front_matter_and_non_mapping_front_matter() -> None:
+    unclosed = parse_text("---\ntitle: x\n# no end\n")
+    assert "never closed" in unclosed.errors[0].message and unclosed.errors[0].line == 1
+    listy = parse_text("---\n- a\n- b\n---\nbody\n")
+    assert "key: value" in listy.errors[0].message
+    assert listy.body.endswith("body\n")
+
+
+def test_bad_field_values_are_reported_on_their_line() -> None:
+    aid = parse_text("---\ntitle: t\nkind: recipe\nreview_by: someday\ntags: 5\n---\n")
+    found = {(p.line, p.severity) for p in aid.problems}
+    assert (3, "warning") in found  # unknown kind
+    assert (4, "error") in found  # not a date
+    assert (5, "error") in found  # tags not a list
+
+
+def test_bom_and_crlf_are_read_and_written_back_the_same_way() -> None:
+    data = b"\xef\xbb\xbf---\r\ntitle: Windows file\r\n---\r\nline one\r\nline two\r\n"
+    aid = parse_bytes(data)
+    assert aid.problems == []
+    assert aid.title == "Windows file" and aid.body == "line one\nline two\n"
+    assert serialize_bytes(aid) == data
+
+
+def test_invalid_utf8_is_reported_with_its_line_and_shown_with_replacements() -> None:
+    data = "# Café\n\nfirst\n".encode() + b"bad \xff byte\n"
+    aid = parse_bytes(data, Path("latin.md"))
+    assert aid.errors and aid.errors[0].line == 4
+    assert "invalid UTF-8" in aid.errors[0].message
+    assert "bad \ufffd byte" in aid.body and aid.title == "Café"
+
+
+def test_binary_file_is_reported_not_shown() -> None:
+    aid = parse_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR", Path("image.md"))
+    assert aid.body == "" and "binary" in aid.errors[0].message
+
+
+def test_huge_file_is_cut_at_the_limit_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "huge.md"
+    line = "a line of a very long procedure\n"
+    path.write_text("# Huge\n" + line * (MAX_FILE_BYTES // len(line) + 1000))
+    aid = read_aid(path)
+    assert any("over the" in p.message for p in aid.problems)
+    assert aid.title == "Huge" and aid.body.endswith(line)
+    assert len(aid.body.encode()) <= MAX_FILE_BYTES
+
+
+def test_empty_meta_with_body_that_looks_like_front_matter_round_trips() -> None:
+    aid = JobAid(meta={}, body="---\nnot: front matter\n---\n")
+    again = parse_text(serialize_text(aid))
+    assert again.meta == {} and again.body == aid.body

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from job_aids.names import safe_component, safe_relative_path, slugify, unique_path
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("Unjam the Printer!", "unjam-the-printer"),
+    ("Café: ordering & payments", "café-ordering-payments"),
+    ("打印机卡纸", "打印机卡纸"),
+    ("CON", "con_"),
+    ("aux", "aux_"),
+    ("   ", "aid"),
+    ("a/b\\c:d*e?f\"g<h>i|j", "a-b-c-d-e-f-g-h-i-j"),
+])
+def test_slugs_are_readable_and_safe_everywhere(title: str, expected: str) -> None:
+    assert slugify(title) == expected
+
+
+def test_long_titles_are_cut() -> None:
+    assert len(slugify("word " * 100)) <= 80
+
+
+@pytest.mark.parametrize("name", ["..", ".", "", "NUL.md", "a:b.md", "x" * 300, "trail. "])
+def test_safe_component_never_yields_a_dangerous_name(name: str) -> None:
+    safe = safe_component(name)
+    assert safe not in ("", ".", "..")
+    assert not any(c in safe for c in '<>:"/\\|?*')
+    assert safe.split(".")[0].upper() not in ("CON", "PRN", "AUX", "NUL")
+    assert len(safe) <= 120 and not safe.endswith((".", " "))
+
+
+@pytest.mark.parametrize("hostile", ["../../etc/passwd", "/abs/path.md", "C:\\Windows\\x.md",
+                                     "a/../../b.md", "..\\..\\up.md"])
+def test_relative_paths_from_outside_cannot_escape(tmp_path: Path, hostile: str) -> None:
+    rel = safe_relative_path(hostile)
+    assert not rel.is_absolute() and ".." not in rel.parts
+    resolved = (tmp_path / rel).resolve()
+    assert resolved.is_relative_to(tmp_path)
+
+
+def test_unique_path_avoids_collisions_in_any_case(tmp_path: Path) -> None:
+    (tmp_path / "Toner.md").write_text("x")
+    assert unique_path(tmp_path, "toner").name == "toner-2.md"
+    (tmp_path / "toner-2.md").write_text("x")
+    assert unique_path(tmp_path, "toner").name == "toner-3.md"
