@@ -23,6 +23,9 @@ from job_aids import (
 )
 from job_aids.paths import HandrailPaths
 from resources import starter_dir, templates_dir
+from search import SearchError, UsageLog
+
+from . import search_commands
 
 
 def open_store_at(paths: HandrailPaths) -> LibraryStore:
@@ -78,6 +81,7 @@ def cmd_list(store: LibraryStore, args: argparse.Namespace) -> int:
 def cmd_show(store: LibraryStore, args: argparse.Namespace) -> int:
     aid = store.find(args.aid)
     sys.stdout.write(render_aid_text(aid))
+    UsageLog(HandrailPaths.resolve(args.home).state / "usage.json").record_open(aid.id)
     return 0
 
 
@@ -223,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     remove = actions.add_parser("remove", help="forget a collection (the folder is kept)")
     remove.add_argument("name")
     collection.set_defaults(func=cmd_collection)
+    search_commands.add_parsers(sub)
     return parser
 
 
@@ -235,7 +240,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         store = open_store(args.home)
         return int(args.func(store, args))
-    except JobAidError as error:
+    except (JobAidError, SearchError) as error:
         print(f"handrail: error: {error}", file=sys.stderr)
         return 1
     except BrokenPipeError:

@@ -1,0 +1,132 @@
+"""Text analysis shared by indexing and querying.
+
+Words are lowercased and accent-folded ("café" finds "cafe"), English words are stemmed
+("installing" finds "install"), and runs of Chinese, Japanese or Korean characters, which have no
+spaces between words, become overlapping character pairs so any word inside them matches.
+
+Analysis happens here, once per distinct word (cached), and Whoosh receives finished terms through
+:class:`TermsField`: Whoosh's own analyzer chain costs several times more per document.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from whoosh.fields import TEXT
+from whoosh.lang.porter import stem as porter_stem
+from whoosh.system import pack_uint
+
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+_WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=200_000)
+def stem_word(word: str) -> str:
+    """The English stem of an ASCII word; other scripts are left as they are."""
+    if len(word) > 3 and word.isascii() and word.isalpha():
+        return str(porter_stem(word))
+    return word
+
+
+@lru_cache(maxsize=200_000)
+def fold(text: str) -> str:
+    """Lowercase and strip accents."""
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered
+    decomposed = unicodedata.normalize("NFKD", lowered)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed
+                                                if not unicodedata.combining(c)))
+
+
+def cjk_pieces(text: str) -> list[str]:
+    """Split a word into non-CJK parts and CJK character pairs (a lone character stays)."""
+    if _CJK_RUN.search(text) is None:
+        return [text]
+    pieces: list[str] = []
+    position = 0
+    for run in _CJK_RUN.finditer(text):
+        if run.start() > position:
+            pieces.append(text[position:run.start()])
+        chars = run.group()
+        if len(chars) == 1:
+            pieces.append(chars)
+        else:
+            pieces.extend(chars[i:i + 2] for i in range(len(chars) - 1))
+        position = run.end()
+    if position < len(text):
+        pieces.append(text[position:])
+    return pieces
+
+
+def has_cjk(text: str) -> bool:
+    return _CJK_RUN.search(text) is not None
+
+
+@lru_cache(maxsize=200_000)
+def word_terms(token: str) -> tuple[str, ...]:
+    """Index terms of one word, unstemmed (for tags, code and names)."""
+    return tuple(cjk_pieces(fold(token)))
+
+
+# English function words carry no meaning in a search and are a third of all postings.
+STOP_WORDS = frozenset(
+    "a an and are as at be by for from has have in into is it its of on or that the their this "
+    "to was were will with".split())
+
+
+# A word seen for each stem ("hotkei" -> "hotkey"), to show corrections as words.
+SURFACES: dict[str, str] = {}
+
+
+@lru_cache(maxsize=200_000)
+def stemmed_terms(token: str) -> tuple[str, ...]:
+    """Index terms of one word, stemmed (for prose); English function words are dropped."""
+    terms = []
+    for piece in word_terms(token):
+        if piece in STOP_WORDS:
+            continue
+        stem = stem_word(piece)
+        if stem != piece:
+            SURFACES.setdefault(stem, piece)
+        terms.append(stem)
+    return tuple(terms)
+
+
+def analyze(text: str, *, stem: bool = True) -> list[str]:
+    """All index terms of a text, in order."""
+    convert = stemmed_terms if stem else word_terms
+    terms: list[str] = []
+    for token in _WORD.findall(text):
+        terms.extend(convert(token))
+    return terms
+
+
+def query_words(text: str) -> list[str]:
+    """Folded words of a query fragment, before stemming and CJK splitting."""
+    return [fold(word) for word in _WORD.findall(text)]
+
+
+class TermsField(TEXT):  # type: ignore[misc]
+    """A scorable text field fed already analysed terms, without positions.
+
+    The value is either a list of terms, or a dict of term -> (count, weight): the weight is
+    what BM25 uses as the term's frequency, so one field can weigh words by where they stood
+    (title, tags, summary, headings, code, body), as BM25F does.
+    """
+
+    def __init__(self, stored: bool = False) -> None:
+        super().__init__(stored=stored, phrase=False)
+
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        if isinstance(value, dict):
+            for term, (count, weight) in value.items():
+                yield term.encode("utf-8"), count, weight, pack_uint(count)
+            return
+        for term, count in Counter(value).items():
+            yield term.encode("utf-8"), count, float(count), pack_uint(count)

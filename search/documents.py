@@ -1,0 +1,98 @@
+"""Turning a job aid into the fields the index stores and searches.
+
+Every word of an aid goes into one ``content`` field, weighted by where it stood: a word in the
+title counts as much as eight in the body. This is BM25F: field weights applied to term
+frequencies before BM25 saturates them. One field instead of six means one posting list per word,
+which makes both building the index and every keystroke's query several times cheaper in Whoosh.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from job_aids import JobAid
+
+from .analysis import analyze, stemmed_terms
+
+# Weight of one occurrence of a word, by where it stands in the aid.
+ZONE_WEIGHTS: dict[str, float] = {
+    "title": 8.0, "tags": 5.0, "summary": 3.0, "headings": 2.0, "code": 1.5, "body": 1.0,
+}
+
+_FENCED = re.compile(r"^(```|~~~)[^\n]*\n(.*?)^\1[ \t]*$", re.MULTILINE | re.DOTALL)
+_INLINE_CODE = re.compile(r"`([^`\n]+)`")
+_HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+_URL = re.compile(r"<?https?://\S+")
+_WORD = re.compile(r"\w+")
+# A letter in brackets inside a word marks a mnemonic ("E[x]tract", tldr-pages' style).
+_MNEMONIC = re.compile(r"(?<=\w)\[(\w)\]|\[(\w)\](?=\w)")
+
+
+def stamp_of(mtime_ns: int, size: int) -> str:
+    return f"{mtime_ns}:{size}"
+
+
+def split_zones(aid: JobAid) -> dict[str, str]:
+    """The aid's text by zone; each piece of text is in exactly one zone. URLs are left out."""
+    body = _MNEMONIC.sub(r"\1\2", aid.body)
+    code = [match.group(2) for match in _FENCED.finditer(body)]
+    prose = _FENCED.sub("", body)
+    code += _INLINE_CODE.findall(prose)
+    prose = _INLINE_CODE.sub(" ", prose)
+    title = aid.title
+    headings = [h for h in _HEADING.findall(prose) if h.strip() != title]
+    prose = _URL.sub(" ", _HEADING.sub(" ", prose))
+    summary = aid.summary
+    if summary and "summary" not in aid.meta:
+        prose = prose.replace(summary, " ", 1)  # it was taken from the first paragraph
+    return {"title": title, "tags": " ".join(aid.tags), "summary": _URL.sub(" ", summary),
+            "full_summary": summary,
+            "headings": "\n".join(headings), "code": _URL.sub(" ", "\n".join(code)),
+            "body": prose}
+
+
+def weighted_terms(zones: dict[str, str]) -> dict[str, tuple[int, float]]:
+    """term -> (occurrences, weighted occurrences) over all zones."""
+    counts: dict[str, list[float]] = {}
+    for zone, weight in ZONE_WEIGHTS.items():
+        text = zones[zone]
+        # Count raw words first (in C), then analyse each distinct word once.
+        for token, number in Counter(_WORD.findall(text)).items():
+            for term in stemmed_terms(token):
+                entry = counts.get(term)
+                if entry is None:
+                    counts[term] = [number, number * weight]
+                else:
+                    entry[0] += number
+                    entry[1] += number * weight
+    return {term: (int(count), weight) for term, (count, weight) in counts.items()}
+
+
+def aid_fields(aid: JobAid) -> dict[str, Any]:
+    """The index document for an aid that has a source file."""
+    assert aid.source is not None
+    zones = split_zones(aid)
+    summary = zones.pop("full_summary")
+    apps = aid.apps
+    review_by = aid.review_by
+    return {
+        "id": aid.id,
+        "path": str(aid.source.path),
+        "collection": aid.source.collection,
+        "kind": aid.kind,
+        "title": analyze(zones["title"]),
+        "_stored_title": zones["title"],
+        "summary": summary,
+        "content": weighted_terms(zones),
+        "tags": _keywords(aid.tags),
+        "apps": _keywords(m.app for m in apps if m.app),
+        "app_titles": "\n".join(m.title for m in apps if m.title),
+        "review_by": review_by.isoformat() if review_by else "",
+    }
+
+
+def _keywords(values: Iterable[str]) -> str:
+    return " ".join(value.strip().lower().replace(" ", "-") for value in values if value.strip())

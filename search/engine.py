@@ -1,0 +1,376 @@
+"""Queries: as-you-type prefixes, all-words-then-partial matching, typo forgiveness, filters,
+phrases, and re-ranking by the screen in front of the user, habit and staleness.
+
+The text score stays in charge: the other signals multiply it by at most 1.44 and at least 0.85,
+so they re-order close results but never bury a clearly better text match.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import math
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import query as wq
+
+from job_aids import read_aid
+
+from .analysis import SURFACES, analyze, has_cjk, stem_word, stemmed_terms
+from .index import AidIndex
+from .query import ParsedQuery, parse_query
+from .snippets import make_snippet, term_matcher
+from .usage import UsageLog
+
+PREFIX_EXPANSIONS = 12
+TITLE_EXPANSIONS = 4
+COMPLETION_WEIGHT = 0.7   # a completion of the typed word, against the word itself
+TITLE_MATCH_WEIGHT = 5.0    # the title-field query, against the content query
+TITLE_COVERAGE_BOOST = 0.6  # an aid whose whole title is what was typed ranks first
+SHORT_PREFIX = 2          # prefixes this short complete against titles only
+FEW_RESULTS = 3
+RERANK_DEPTH = 40
+PHRASE_CHECK_DEPTH = 300
+CONTEXT_BOOST, HABIT_BOOST, STALE_FACTOR = 0.25, 0.15, 0.85
+_FILTER_FIELDS = {"tag": "tags", "kind": "kind", "app": "apps", "in": "collection"}
+
+
+@dataclass(frozen=True)
+class Context:
+    """The screen the user came from."""
+
+    app: str | None = None
+    window_title: str | None = None
+
+
+@dataclass
+class SearchResult:
+    id: str
+    title: str
+    path: str
+    collection: str
+    kind: str
+    score: float
+    snippet: str
+    summary: str = ""
+    stale: bool = False
+    context_match: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class SearchResponse:
+    query: str
+    results: list[SearchResult] = field(default_factory=list)
+    did_you_mean: str | None = None
+    corrected: bool = False   # results are for the did-you-mean query
+    partial: bool = False     # not every word matched; these are the best partial matches
+
+
+def _idf(doc_frequency: int, doc_count: int) -> float:
+    return math.log(1 + (doc_count - doc_frequency + 0.5) / (doc_frequency + 0.5))
+
+
+def _term(term: str, boost: float = 1.0) -> wq.Query:
+    return wq.Term("content", term, boost=boost)
+
+
+class SearchEngine:
+    def __init__(self, index: AidIndex, usage: UsageLog | None = None,
+                 today: dt.date | None = None) -> None:
+        self.index = index
+        self.usage = usage
+        self._today = today
+        self._doc_count = 1
+
+    # -- query building -------------------------------------------------------------------
+    @staticmethod
+    def _word_clause(word: str) -> wq.Query | None:
+        terms = stemmed_terms(word)
+        if not terms:
+            return None  # an English function word ("the", "to"): it says nothing
+        if len(terms) > 1:  # CJK pairs: every pair must be there
+            return wq.And([_term(t) for t in terms])
+        return _term(terms[0])
+
+    def _prefix_terms(self, prefix: str) -> list[str]:
+        vocabulary = self.index.vocabulary
+        terms = list(vocabulary.completions(prefix, PREFIX_EXPANSIONS))
+        stem = stem_word(prefix)
+        if stem not in terms and vocabulary.frequency(stem):
+            terms.append(stem)
+        if not terms:
+            # The stem of the finished word is often a prefix of what is typed ("installi"
+            # -> "instal"), which completion alone misses.
+            for cut in range(len(prefix) - 1, max(3, len(prefix) - 3) - 1, -1):
+                if vocabulary.frequency(prefix[:cut]):
+                    terms.append(prefix[:cut])
+                    break
+        return terms
+
+    def _prefix_clause(self, prefix: str, only_word: bool) -> wq.Query | None:
+        if has_cjk(prefix):
+            return self._word_clause(prefix)  # no prefixes in CJK: the pairs do the work
+        if len(prefix) <= SHORT_PREFIX and only_word:
+            # One or two letters say little; matching them in titles only keeps the first
+            # keystrokes fast and their results sensible.
+            vocabulary = self.index.title_vocabulary
+            titles = vocabulary.completions(prefix, PREFIX_EXPANSIONS)
+            if not titles:
+                return None
+            weights = self._completion_weights(prefix, titles, vocabulary)
+            return wq.Or([wq.Term("title", t, boost=weights[t]) for t in titles])
+        terms = self._prefix_terms(prefix)
+        # Titles are what people type: their completions join the commonest words'.
+        for term in self.index.title_vocabulary.completions(prefix, TITLE_EXPANSIONS):
+            if term not in terms:
+                terms.append(term)
+        if not terms:
+            return None
+        weights = self._completion_weights(prefix, terms, self.index.vocabulary)
+        clauses = [_term(term, weights[term]) for term in terms]
+        return wq.Or(clauses)
+
+    def _with_title_bonus(self, query: wq.Query, parsed: ParsedQuery) -> wq.Query:
+        """Add a small title-field query: the typed words found in titles, short titles first.
+
+        Without it a page named exactly what was typed ("git") can sit below dozens of short
+        pages that merely mention it. It only adds to aids the content query already found,
+        and costs a few posting lists on the small title field.
+        """
+        if parsed.phrases:
+            return query
+        # Boosts go on the leaves: Whoosh does not apply them to every compound query.
+        weight = TITLE_MATCH_WEIGHT
+        parts: list[wq.Query] = [wq.Term("title", t, boost=weight) for word in parsed.words
+                                 for t in stemmed_terms(word)]
+        if parsed.prefix:
+            vocabulary = self.index.title_vocabulary
+            titles = vocabulary.completions(parsed.prefix, TITLE_EXPANSIONS)
+            exact = [t for t in {parsed.prefix, stem_word(parsed.prefix)}
+                     if t not in titles and vocabulary.frequency(t)]
+            terms = [*exact, *titles]
+            if terms:
+                weights = self._completion_weights(parsed.prefix, terms, vocabulary)
+                parts.append(wq.Or([wq.Term("title", t, boost=weight * weights[t])
+                                    for t in terms]))
+        if not parts:
+            return query
+        return wq.AndMaybe(query, parts[0] if len(parts) == 1 else wq.Or(parts))
+
+    def _completion_weights(self, prefix: str, terms: list[str],
+                            vocabulary: Any) -> dict[str, float]:
+        """Weights for the completions of a prefix.
+
+        A rare completion would win on its rarity alone, so each is weighted down to the rarity
+        of the commonest one; the word typed in full counts most. (Whoosh's DisjunctionMax would
+        be the natural "best completion counts" here, but it scores every match with its
+        quality bound, not its score.)
+        """
+        exact = {prefix, stem_word(prefix)}
+        typed_in_full = any(vocabulary.frequency(t) for t in exact)
+        count = self._doc_count
+        base = min(_idf(vocabulary.frequency(t), count) for t in terms)
+        damping = COMPLETION_WEIGHT * (0.6 if typed_in_full else 1.0)
+        return {term: 1.0 if term in exact else
+                damping * base / _idf(vocabulary.frequency(term), count) for term in terms}
+
+    @staticmethod
+    def _filter(parsed: ParsedQuery) -> wq.Query | None:
+        clauses: list[wq.Query] = []
+        for name, values in parsed.filters.items():
+            fieldname = _FILTER_FIELDS[name]
+            clauses.append(wq.Or([wq.Term(fieldname, v.replace(" ", "-")) for v in values]))
+        return wq.And(clauses) if clauses else None
+
+    def _clauses(self, parsed: ParsedQuery,
+                 corrections: dict[str, str] | None = None) -> list[wq.Query]:
+        corrections = corrections or {}
+        clauses: list[wq.Query] = []
+        for word in parsed.words:
+            clause = self._word_clause(word)
+            if word in corrections:
+                fix = self._word_clause(corrections[word])
+                clause = wq.Or([c for c in (clause, fix) if c is not None])
+            if clause is not None:
+                clauses.append(clause)
+        if parsed.prefix:
+            prefix_clause = self._prefix_clause(
+                parsed.prefix, only_word=not (parsed.words or parsed.phrases))
+            if parsed.prefix in corrections:
+                fix = self._word_clause(corrections[parsed.prefix])
+                prefix_clause = wq.Or([c for c in (prefix_clause, fix) if c is not None])
+            clauses.append(prefix_clause if prefix_clause is not None else wq.NullQuery)
+        for words in parsed.phrases:
+            clauses += [c for c in (self._word_clause(w) for w in words) if c is not None]
+        return clauses
+
+    # -- searching ------------------------------------------------------------------------
+    def search(self, text: str, *, limit: int = 10,
+               context: Context | None = None) -> SearchResponse:
+        parsed = parse_query(text)
+        response = SearchResponse(query=text)
+        if parsed.is_empty:
+            if context is not None and context.app:
+                response.results = self._for_context(context, limit)
+            return response
+        filter_query = self._filter(parsed)
+        with self.index.lock:
+            searcher = self.index.searcher()
+            self._doc_count = max(1, searcher.doc_count())
+            clauses = self._clauses(parsed)
+            hits = self._run(searcher, self._with_title_bonus(wq.And(clauses), parsed)
+                             if clauses else wq.Every(), filter_query, limit, parsed)
+            if len(hits) < FEW_RESULTS and parsed.has_text:
+                corrections = self._corrections(parsed)
+                if corrections:
+                    fixed = self._run(searcher, wq.And(self._clauses(parsed, corrections)),
+                                      filter_query, limit, parsed)
+                    if len(fixed) > len(hits):
+                        hits = fixed
+                        response.corrected = True
+                        response.did_you_mean = self._corrected_text(text, corrections)
+            if not hits and len(clauses) > 1:
+                hits = self._run(searcher, wq.Or(clauses), filter_query, limit, parsed)
+                response.partial = bool(hits)
+            response.results = self._finish(hits, parsed, context, limit)
+        return response
+
+    @staticmethod
+    def _run(searcher: Any, query: wq.Query, filter_query: wq.Query | None, limit: int,
+             parsed: ParsedQuery | None = None) -> list[tuple[float, dict[str, Any]]]:
+        depth = max(limit, RERANK_DEPTH)
+        if parsed is not None and parsed.phrases:
+            # No positions are indexed (they would double the build); a phrase is checked in
+            # the text of the aids that have all its words.
+            results = searcher.search(query, limit=PHRASE_CHECK_DEPTH, filter=filter_query)
+            hits = [(hit.score or 0.0, hit.fields()) for hit in results]
+            return [h for h in hits if _has_phrases(h[1]["path"], parsed.phrases)][:depth]
+        results = searcher.search(query, limit=depth, filter=filter_query)
+        return [(hit.score or 0.0, hit.fields()) for hit in results]
+
+    def _corrections(self, parsed: ParsedQuery) -> dict[str, str]:
+        vocabulary = self.index.vocabulary
+        fixes: dict[str, str] = {}
+        words = list(parsed.words) + ([parsed.prefix] if parsed.prefix else [])
+        for word in words:
+            if vocabulary.frequency(stem_word(word)) or vocabulary.frequency(word):
+                continue
+            if word == parsed.prefix and vocabulary.completions(word, 1):
+                continue
+            found = vocabulary.corrections(word, limit=1, also=stem_word(word))
+            if found:
+                fixes[word] = found[0]
+        return fixes
+
+    @staticmethod
+    def _corrected_text(text: str, corrections: dict[str, str]) -> str:
+        def replace(match: re.Match[str]) -> str:
+            word = match.group()
+            fixed = corrections.get(word.lower())
+            return SURFACES.get(fixed, fixed) if fixed else word
+        return re.sub(r"\w+", replace, text)
+
+    def _for_context(self, context: Context, limit: int) -> list[SearchResult]:
+        assert context.app is not None
+        with self.index.lock:
+            searcher = self.index.searcher()
+            hits = self._run(searcher, wq.Term("apps", context.app.lower()), None, limit)
+            return self._finish(hits, ParsedQuery(), context, limit)
+
+    # -- ranking and results --------------------------------------------------------------
+    def _finish(self, hits: list[tuple[float, dict[str, Any]]], parsed: ParsedQuery,
+                context: Context | None, limit: int) -> list[SearchResult]:
+        today = self._today or dt.date.today()
+        ranked: list[tuple[float, bool, bool, dict[str, Any]]] = []
+        query_terms = self._match_terms(parsed)
+        for score, fields in hits:
+            in_context = context is not None and _matches_context(fields, context)
+            stale = _is_stale(fields.get("review_by", ""), today)
+            # Text: how much of the title the query covers ("git" is all of the title "git",
+            # half of "git commit"). Launcher users expect the exact name first.
+            factor = 1.0 + TITLE_COVERAGE_BOOST * _title_coverage(fields["title"], query_terms,
+                                                                  parsed.prefix) ** 2
+            score *= factor
+            factor = 1.0 + (CONTEXT_BOOST if in_context else 0.0)
+            if self.usage is not None:
+                factor *= 1.0 + HABIT_BOOST * self.usage.habit(fields["id"])
+            if stale:
+                factor *= STALE_FACTOR
+            ranked.append((score * factor, in_context, stale, fields))
+        ranked.sort(key=lambda item: -item[0])
+        matcher = term_matcher(query_terms, parsed.prefix)
+        results = []
+        for score, in_context, stale, fields in ranked[:limit]:
+            results.append(SearchResult(
+                id=fields["id"], title=fields["title"], path=fields["path"],
+                collection=fields["collection"], kind=fields["kind"], score=round(score, 4),
+                snippet=_snippet(fields, matcher), summary=fields.get("summary", ""),
+                stale=stale, context_match=in_context))
+        return results
+
+    def _match_terms(self, parsed: ParsedQuery) -> set[str]:
+        terms: set[str] = set()
+        for word in parsed.words + [w for phrase in parsed.phrases for w in phrase]:
+            terms.add(word)
+            terms.update(stemmed_terms(word))
+        if parsed.prefix:
+            terms.update(self._prefix_terms(parsed.prefix))
+        return terms
+
+
+def _snippet(fields: dict[str, Any], matcher: Any) -> str:
+    try:
+        aid = read_aid(Path(fields["path"]))
+    except OSError:
+        return ""
+    return make_snippet(aid.body, matcher, skip=fields["title"])
+
+
+def _title_coverage(title: str, query_terms: set[str], prefix: str | None) -> float:
+    terms = analyze(title)
+    if not terms:
+        return 0.0
+    covered = 0.0
+    for term in terms:
+        if term in query_terms and term != prefix:
+            covered += 1.0
+        elif prefix and (term == prefix or term == stem_word(prefix)):
+            covered += 1.0
+        elif prefix and term.startswith(prefix):
+            covered += 0.5  # still being typed: a completion is a guess
+    return covered / len(terms)
+
+
+def _has_phrases(path: str, phrases: list[list[str]]) -> bool:
+    try:
+        aid = read_aid(Path(path))
+    except OSError:
+        return False
+    text = " " + " ".join(analyze(aid.title + "\n" + aid.body)) + " "
+    return all(" " + " ".join(analyze(" ".join(words))) + " " in text for words in phrases)
+
+
+def _is_stale(review_by: str, today: dt.date) -> bool:
+    try:
+        return bool(review_by) and dt.date.fromisoformat(review_by) < today
+    except ValueError:
+        return False
+
+
+def _matches_context(fields: dict[str, Any], context: Context) -> bool:
+    apps = (fields.get("apps") or "").split()
+    if context.app and context.app.lower() in apps:
+        return True
+    title = (context.window_title or "").lower()
+    if not title:
+        return False
+    if any(re.search(rf"\b{re.escape(app)}\b", title) for app in apps):
+        return True
+    globs = (fields.get("app_titles") or "").splitlines()
+    return any(fnmatch.fnmatch(title, pattern.lower()) for pattern in globs)

@@ -1,0 +1,312 @@
+"""The Whoosh index of every collection, kept in the cache folder.
+
+It is a cache: missing, of an older schema, damaged, or left locked by a dead process, it is
+rebuilt from the library. One writer at a time; one long-lived searcher, refreshed after a commit.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, KEYWORD, STORED, Schema
+from whoosh.searching import Searcher
+
+from job_aids import JobAid, LibraryStore, read_aid
+
+from .analysis import SURFACES, TermsField
+from .documents import aid_fields, stamp_of
+from .errors import IndexBusyError
+from .vocabulary import Vocabulary
+
+SCHEMA_VERSION = 1
+META_FILE = "handrail-index.json"
+SURFACES_FILE = "surfaces.json"
+SEARCHED_FIELDS = ("content", "title")
+BIG_UPDATE = 500     # more changed aids than this: batches, parallel writing, vocabulary reload
+FIRST_BATCH = 1500   # aids written (and searchable) before the rest of a big build
+
+Progress = Callable[[int, int], None]
+
+
+def build_schema() -> Schema:
+    return Schema(
+        path=ID(stored=True, unique=True),
+        id=STORED(),                        # looked up through stored fields, not indexed
+        stamp=STORED(),
+        collection=ID(stored=True),
+        kind=ID(stored=True),
+        title=TermsField(stored=True),     # the title alone: short prefixes match here first
+        content=TermsField(),              # every word, weighted by zone (documents.py)
+        summary=STORED(),
+        tags=KEYWORD(lowercase=True),      # for tag: filters
+        apps=KEYWORD(stored=True, lowercase=True),
+        app_titles=STORED(),
+        review_by=STORED(),
+    )
+
+
+@dataclass(frozen=True)
+class UpdateStats:
+    added: int
+    updated: int
+    removed: int
+    seconds: float
+    rebuilt_because: str | None = None
+
+    @property
+    def changed(self) -> int:
+        return self.added + self.updated + self.removed
+
+
+class AidIndex:
+    def __init__(self, folder: Path, *, writer_timeout: float = 10.0,
+                 parallel: bool = True) -> None:
+        """``parallel`` lets a big build fork a second writer process (not from a GUI thread)."""
+        self.folder = folder
+        self._parallel = parallel
+        self._writer_timeout = writer_timeout
+        self._ix: Any = None
+        self._searcher: Searcher | None = None
+        self._stamps: dict[str, str] = {}
+        self.vocabulary = Vocabulary()        # terms of the content field
+        self.title_vocabulary = Vocabulary()  # terms of titles, for one- and two-letter prefixes
+        self.lock = threading.RLock()  # guards the searcher; Whoosh searchers are not shared
+        self.rebuilt_because: str | None = None
+
+    # -- opening and recovery -------------------------------------------------------------
+    def open(self) -> None:
+        """Open the index, creating or rebuilding it (empty) when it cannot be used."""
+        with self.lock:
+            reason = self._problem()
+            if reason is None:
+                try:
+                    self._ix = whoosh_index.open_dir(str(self.folder))
+                    self._load_state()
+                except Exception as error:  # noqa: BLE001 - any damage means "rebuild"
+                    reason = f"the index was damaged ({type(error).__name__}: {error})"
+            if reason is not None:
+                self._create(reason)
+
+    def _problem(self) -> str | None:
+        meta = self.folder / META_FILE
+        if not meta.is_file():
+            return "there was no index yet" if not self.folder.exists() else \
+                "the index had no version marker"
+        try:
+            version = json.loads(meta.read_text(encoding="utf-8")).get("schema")
+        except (OSError, ValueError):
+            return "the index version marker was damaged"
+        if version != SCHEMA_VERSION:
+            return f"the index was of an older format (version {version})"
+        return None
+
+    def _create(self, reason: str) -> None:
+        self.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._ix = whoosh_index.create_in(str(self.folder), build_schema())
+        (self.folder / META_FILE).write_text(json.dumps({"schema": SCHEMA_VERSION}),
+                                             encoding="utf-8")
+        self._stamps = {}
+        self.vocabulary = Vocabulary()
+        self.title_vocabulary = Vocabulary()
+        self._searcher = self._ix.searcher()
+        self.rebuilt_because = reason
+
+    def _load_state(self) -> None:
+        searcher = self._ix.searcher()
+        stamps = {}
+        for fields in searcher.all_stored_fields():
+            stamps[fields["path"]] = fields.get("stamp", "")
+        self._stamps = stamps
+        self._searcher = searcher
+        self._read_vocabularies(searcher)
+        try:
+            SURFACES.update(json.loads((self.folder / SURFACES_FILE).read_text("utf-8")))
+        except (OSError, ValueError):
+            pass  # only the wording of "did you mean" suffers
+
+    def _save_surfaces(self) -> None:
+        known = {stem: word for stem, word in SURFACES.items() if self.vocabulary.frequency(stem)}
+        try:
+            (self.folder / SURFACES_FILE).write_text(json.dumps(known), encoding="utf-8")
+        except OSError:
+            pass
+
+    def _read_vocabularies(self, searcher: Searcher) -> None:
+        reader = searcher.reader()
+        for field, vocabulary in (("content", Vocabulary()), ("title", Vocabulary())):
+            vocabulary.add((text.decode("utf-8") if isinstance(text, bytes) else text,
+                            info.doc_frequency())
+                           for text, info in reader.iter_field(field))
+            if field == "content":
+                self.vocabulary = vocabulary
+            else:
+                self.title_vocabulary = vocabulary
+
+    def close(self) -> None:
+        with self.lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+            self._ix = None
+
+    # -- reading --------------------------------------------------------------------------
+    def searcher(self) -> Searcher:
+        if self._searcher is None:
+            self.open()
+        assert self._searcher is not None
+        return self._searcher
+
+    @property
+    def doc_count(self) -> int:
+        with self.lock:
+            return int(self.searcher().doc_count())
+
+    def indexed_paths(self) -> set[str]:
+        return set(self._stamps)
+
+    # -- writing --------------------------------------------------------------------------
+    def update(self, store: LibraryStore, progress: Progress | None = None) -> UpdateStats:
+        """Bring the index in line with the library: add, re-index and drop what changed."""
+        started = time.perf_counter()
+        if self._ix is None:
+            self.open()
+        rebuilt = self.rebuilt_because
+        self.rebuilt_because = None
+        current: dict[str, tuple[Any, Path, str]] = {}
+        for collection, path in store.iter_files():
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            current[str(path)] = (collection, path, stamp_of(stat.st_mtime_ns, stat.st_size))
+        removed = [p for p in self._stamps if p not in current]
+        todo = [(key, value) for key, value in current.items()
+                if self._stamps.get(key) != value[2]]
+        added = sum(1 for key, _ in todo if key not in self._stamps)
+        if todo or removed:
+            self._write(todo, removed, progress)
+        return UpdateStats(added, len(todo) - added, len(removed),
+                           time.perf_counter() - started, rebuilt)
+
+    def update_paths(self, store: LibraryStore, paths: Iterable[Path]) -> UpdateStats:
+        """Re-index just these files (changed, created or deleted): the fast path for edits."""
+        started = time.perf_counter()
+        todo, removed = [], []
+        for path in paths:
+            collection = store.collection_for(path)
+            if collection is None or not path.is_file():
+                if str(path) in self._stamps:
+                    removed.append(str(path))
+                continue
+            stat = path.stat()
+            todo.append((str(path), (collection, path, stamp_of(stat.st_mtime_ns, stat.st_size))))
+        added = sum(1 for key, _ in todo if key not in self._stamps)
+        if todo or removed:
+            self._write(todo, removed, None)
+        return UpdateStats(added, len(todo) - added, len(removed), time.perf_counter() - started)
+
+    def _writer(self, parallel: bool = False) -> Any:
+        try:
+            if parallel:
+                return self._ix.writer(timeout=self._writer_timeout, limitmb=64, procs=2,
+                                       multisegment=True)
+            return self._ix.writer(timeout=self._writer_timeout, limitmb=64)
+        except whoosh_index.LockError as error:
+            raise IndexBusyError("another Handrail process is updating the search index; "
+                                 "results may be a little behind until it finishes") from error
+
+    def _write(self, todo: list[tuple[str, tuple[Any, Path, str]]], removed: list[str],
+               progress: Progress | None) -> None:
+        total = len(todo) + len(removed)
+        done = 0
+        if removed:
+            writer = self._writer()
+            try:
+                for key in removed:
+                    writer.delete_by_term("path", key)
+                    self._stamps.pop(key, None)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            done = len(removed)
+        big = len(todo) > BIG_UPDATE
+        # A big update (a first build) is written in batches, so search answers from what is
+        # indexed so far; past the first batch, two processes share the work when allowed.
+        batches = [todo[:FIRST_BATCH], todo[FIRST_BATCH:]] if big else [todo]
+        for number, batch in enumerate(batches):
+            if not batch:
+                continue
+            parallel = big and number > 0 and self._parallel
+            writer = self._writer(parallel=parallel)
+            try:
+                for key, (collection, path, stamp) in batch:
+                    aid = _read(path, collection)
+                    if aid is not None:
+                        fields = aid_fields(aid)
+                        fields["stamp"] = stamp
+                        if key in self._stamps:
+                            writer.update_document(**fields)
+                        else:
+                            writer.add_document(**fields)
+                        self._stamps[key] = stamp
+                        if not big:
+                            with self.lock:
+                                self._learn(fields)
+                    done += 1
+                    if progress is not None and done % 250 == 0:
+                        progress(done, total)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            self._after_commit(progress, done, total, reload_vocabulary=big)
+        if not todo:
+            self._after_commit(progress, done, total)
+
+    def _after_commit(self, progress: Progress | None, done: int, total: int,
+                      reload_vocabulary: bool = False) -> None:
+        with self.lock:
+            old = self._searcher
+            if old is None or old.doc_count_all() == 0:
+                # Whoosh cannot refresh a searcher that was opened on an empty index.
+                self._searcher = self._ix.searcher()
+                if old is not None:
+                    old.close()
+            else:
+                # refresh() reuses the old searcher's unchanged segment readers; the old
+                # searcher must not be closed, or they would be closed with it.
+                self._searcher = old.refresh()
+            if reload_vocabulary:
+                self._read_vocabularies(self._searcher)
+                self._save_surfaces()
+        if progress is not None:
+            progress(done, total)
+
+    def _learn(self, fields: dict[str, Any]) -> None:
+        """Add an edited aid's words to the vocabulary, so they complete at once."""
+        self.vocabulary.add((term, 1) for term in fields["content"])
+        self.title_vocabulary.add((term, 1) for term in set(fields["title"]))
+
+    def rebuild(self, store: LibraryStore, progress: Progress | None = None) -> UpdateStats:
+        with self.lock:
+            self._create("a rebuild was asked for")
+        return self.update(store, progress)
+
+
+def _read(path: Path, collection: Any) -> JobAid | None:
+    try:
+        aid = read_aid(path, collection.name, collection.path)
+    except OSError:
+        return None
+    return aid
