@@ -115,6 +115,9 @@ def _serve_stdin(service: SearchService, args: argparse.Namespace,
     "limit": ...}. The index is kept current in the background; answers come at once from
     what is indexed so far.
     """
+    if service.index.doc_count or sum(1 for _ in service.store.iter_files()) <= 2000:
+        _update(service, quiet=True)  # quick: catch up before the first answer
+    # A first build of a big library goes on in the background, answering from what is indexed.
     watcher = LibraryWatcher(service.store, service.index,
                              on_error=lambda e: print(f"handrail: note: {e}", file=sys.stderr))
     watcher.start()

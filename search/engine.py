@@ -274,7 +274,7 @@ class SearchEngine:
             word = match.group()
             fixed = corrections.get(word.lower())
             return SURFACES.get(fixed, fixed) if fixed else word
-        return re.sub(r"\w+", replace, text)
+        return re.sub(r"\w+", replace, text).strip()
 
     def _for_context(self, context: Context, limit: int) -> list[SearchResult]:
         assert context.app is not None

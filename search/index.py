@@ -80,6 +80,7 @@ class AidIndex:
         self.title_vocabulary = Vocabulary()  # terms of titles, for one- and two-letter prefixes
         self.lock = threading.RLock()  # guards the searcher; Whoosh searchers are not shared
         self.rebuilt_because: str | None = None
+        self._surfaces_saved = 0
 
     # -- opening and recovery -------------------------------------------------------------
     def open(self) -> None:
@@ -135,6 +136,9 @@ class AidIndex:
             pass  # only the wording of "did you mean" suffers
 
     def _save_surfaces(self) -> None:
+        if len(SURFACES) == self._surfaces_saved:
+            return
+        self._surfaces_saved = len(SURFACES)
         known = {stem: word for stem, word in SURFACES.items() if self.vocabulary.frequency(stem)}
         try:
             (self.folder / SURFACES_FILE).write_text(json.dumps(known), encoding="utf-8")
@@ -256,9 +260,8 @@ class AidIndex:
                         fields = aid_fields(aid)
                         fields["stamp"] = stamp
                         if key in self._stamps:
-                            writer.update_document(**fields)
-                        else:
-                            writer.add_document(**fields)
+                            writer.delete_by_term("path", key)
+                        writer.add_document(**fields)
                         self._stamps[key] = stamp
                         if not big:
                             with self.lock:
@@ -277,19 +280,16 @@ class AidIndex:
     def _after_commit(self, progress: Progress | None, done: int, total: int,
                       reload_vocabulary: bool = False) -> None:
         with self.lock:
+            # A new searcher per commit, not Searcher.refresh(): refresh() reuses the readers
+            # of segments it thinks unchanged, and so misses deletions made in them (an edited
+            # aid would be found twice), and it fails on a searcher of an empty index.
             old = self._searcher
-            if old is None or old.doc_count_all() == 0:
-                # Whoosh cannot refresh a searcher that was opened on an empty index.
-                self._searcher = self._ix.searcher()
-                if old is not None:
-                    old.close()
-            else:
-                # refresh() reuses the old searcher's unchanged segment readers; the old
-                # searcher must not be closed, or they would be closed with it.
-                self._searcher = old.refresh()
+            self._searcher = self._ix.searcher()
+            if old is not None:
+                old.close()
             if reload_vocabulary:
                 self._read_vocabularies(self._searcher)
-                self._save_surfaces()
+            self._save_surfaces()
         if progress is not None:
             progress(done, total)
 
