@@ -15,8 +15,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from markdownify import markdownify
-
 from .atomic import atomic_write_bytes
 from .fileformat import MAX_FILE_BYTES, decode, looks_binary, parse_bytes, serialize_bytes
 from .model import JobAid, Problem
@@ -55,6 +53,8 @@ def _sources(paths: Iterable[Path]) -> Iterator[tuple[Path, PurePosixPath]]:
 
 
 def _html_to_aid(data: bytes, stem: str) -> JobAid:
+    from markdownify import markdownify  # imported here: it pulls in BeautifulSoup (~0.1 s)
+
     text, _, _, _ = decode(data)
     match = re.search(r"<title[^>]*>(.*?)</title>", text, re.I | re.S)
     title = re.sub(r"\s+", " ", match.group(1)).strip() if match else stem

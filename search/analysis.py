@@ -25,7 +25,7 @@ _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf
 _WORD = re.compile(r"\w+")
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def stem_word(word: str) -> str:
     """The English stem of an ASCII word; other scripts are left as they are."""
     if len(word) > 3 and word.isascii() and word.isalpha():
@@ -33,7 +33,7 @@ def stem_word(word: str) -> str:
     return word
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def fold(text: str) -> str:
     """Lowercase and strip accents."""
     lowered = text.lower()
@@ -68,7 +68,7 @@ def has_cjk(text: str) -> bool:
     return _CJK_RUN.search(text) is not None
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def word_terms(token: str) -> tuple[str, ...]:
     """Index terms of one word, unstemmed (for tags, code and names)."""
     return tuple(cjk_pieces(fold(token)))
@@ -84,7 +84,7 @@ STOP_WORDS = frozenset(
 SURFACES: dict[str, str] = {}
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def stemmed_terms(token: str) -> tuple[str, ...]:
     """Index terms of one word, stemmed (for prose); English function words are dropped."""
     terms = []

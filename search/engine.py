@@ -7,10 +7,12 @@ so they re-order close results but never bury a clearly better text match.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import fnmatch
 import math
 import re
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,14 +27,16 @@ from .query import ParsedQuery, parse_query
 from .snippets import make_snippet, term_matcher
 from .usage import UsageLog
 
-PREFIX_EXPANSIONS = 12
+PREFIX_EXPANSIONS = 8
 TITLE_EXPANSIONS = 4
 COMPLETION_WEIGHT = 0.7   # a completion of the typed word, against the word itself
 TITLE_MATCH_WEIGHT = 5.0    # the title-field query, against the content query
 TITLE_COVERAGE_BOOST = 0.6  # an aid whose whole title is what was typed ranks first
-SHORT_PREFIX = 2          # prefixes this short complete against titles only
+SHORT_PREFIX = 3          # a prefix this short after other words is not required yet
+SHORT_PREFIX_ALONE = 4    # a prefix this short typed alone completes against titles only
 FEW_RESULTS = 3
-RERANK_DEPTH = 40
+RERANK_DEPTH = 30
+CACHE_SIZE = 512          # recent answers: backspacing and retyping cost nothing
 PHRASE_CHECK_DEPTH = 300
 CONTEXT_BOOST, HABIT_BOOST, STALE_FACTOR = 0.25, 0.15, 0.85
 _FILTER_FIELDS = {"tag": "tags", "kind": "kind", "app": "apps", "in": "collection"}
@@ -76,17 +80,31 @@ def _idf(doc_frequency: int, doc_count: int) -> float:
     return math.log(1 + (doc_count - doc_frequency + 0.5) / (doc_frequency + 0.5))
 
 
+def _or(subqueries: list[wq.Query]) -> wq.Query:
+    """An Or that unions lazily, so a top-N search can skip low-scoring blocks.
+
+    Whoosh's automatic choice pre-loads and scores every posting of every clause when a segment
+    has under 5,000 documents, which made short prefixes cost 10x more on small segments.
+    """
+    query = wq.Or(subqueries)
+    query.matcher_type = wq.Or.DEFAULT_MATCHER
+    return query
+
+
 def _term(term: str, boost: float = 1.0) -> wq.Query:
     return wq.Term("content", term, boost=boost)
 
 
 class SearchEngine:
     def __init__(self, index: AidIndex, usage: UsageLog | None = None,
-                 today: dt.date | None = None) -> None:
+                 today: dt.date | None = None, *, cache: bool = True) -> None:
         self.index = index
         self.usage = usage
         self._today = today
         self._doc_count = 1
+        self._cache: OrderedDict[tuple[Any, ...], SearchResponse] | None = \
+            OrderedDict() if cache else None
+        self._bodies = BodyCache()
 
     # -- query building -------------------------------------------------------------------
     @staticmethod
@@ -116,15 +134,16 @@ class SearchEngine:
     def _prefix_clause(self, prefix: str, only_word: bool) -> wq.Query | None:
         if has_cjk(prefix):
             return self._word_clause(prefix)  # no prefixes in CJK: the pairs do the work
-        if len(prefix) <= SHORT_PREFIX and only_word:
-            # One or two letters say little; matching them in titles only keeps the first
-            # keystrokes fast and their results sensible.
+        if len(prefix) <= SHORT_PREFIX_ALONE and only_word:
+            # A few letters typed alone are most likely the start of a name: matching them in
+            # titles only keeps the first keystrokes fast (a three-letter prefix of the body
+            # text expands to the commonest words, thousands of postings each).
             vocabulary = self.index.title_vocabulary
             titles = vocabulary.completions(prefix, PREFIX_EXPANSIONS)
             if not titles:
                 return None
             weights = self._completion_weights(prefix, titles, vocabulary)
-            return wq.Or([wq.Term("title", t, boost=weights[t]) for t in titles])
+            return _or([wq.Term("title", t, boost=weights[t]) for t in titles])
         terms = self._prefix_terms(prefix)
         # Titles are what people type: their completions join the commonest words'.
         for term in self.index.title_vocabulary.completions(prefix, TITLE_EXPANSIONS):
@@ -134,7 +153,7 @@ class SearchEngine:
             return None
         weights = self._completion_weights(prefix, terms, self.index.vocabulary)
         clauses = [_term(term, weights[term]) for term in terms]
-        return wq.Or(clauses)
+        return _or(clauses)
 
     def _with_title_bonus(self, query: wq.Query, parsed: ParsedQuery) -> wq.Query:
         """Add a small title-field query: the typed words found in titles, short titles first.
@@ -157,11 +176,11 @@ class SearchEngine:
             terms = [*exact, *titles]
             if terms:
                 weights = self._completion_weights(parsed.prefix, terms, vocabulary)
-                parts.append(wq.Or([wq.Term("title", t, boost=weight * weights[t])
+                parts.append(_or([wq.Term("title", t, boost=weight * weights[t])
                                     for t in terms]))
         if not parts:
             return query
-        return wq.AndMaybe(query, parts[0] if len(parts) == 1 else wq.Or(parts))
+        return wq.AndMaybe(query, parts[0] if len(parts) == 1 else _or(parts))
 
     def _completion_weights(self, prefix: str, terms: list[str],
                             vocabulary: Any) -> dict[str, float]:
@@ -185,7 +204,7 @@ class SearchEngine:
         clauses: list[wq.Query] = []
         for name, values in parsed.filters.items():
             fieldname = _FILTER_FIELDS[name]
-            clauses.append(wq.Or([wq.Term(fieldname, v.replace(" ", "-")) for v in values]))
+            clauses.append(_or([wq.Term(fieldname, v.replace(" ", "-")) for v in values]))
         return wq.And(clauses) if clauses else None
 
     def _clauses(self, parsed: ParsedQuery,
@@ -196,15 +215,15 @@ class SearchEngine:
             clause = self._word_clause(word)
             if word in corrections:
                 fix = self._word_clause(corrections[word])
-                clause = wq.Or([c for c in (clause, fix) if c is not None])
+                clause = _or([c for c in (clause, fix) if c is not None])
             if clause is not None:
                 clauses.append(clause)
-        if parsed.prefix:
-            prefix_clause = self._prefix_clause(
-                parsed.prefix, only_word=not (parsed.words or parsed.phrases))
+        only_word = not (parsed.words or parsed.phrases)
+        if parsed.prefix and (only_word or len(parsed.prefix) > SHORT_PREFIX):
+            prefix_clause = self._prefix_clause(parsed.prefix, only_word=only_word)
             if parsed.prefix in corrections:
                 fix = self._word_clause(corrections[parsed.prefix])
-                prefix_clause = wq.Or([c for c in (prefix_clause, fix) if c is not None])
+                prefix_clause = _or([c for c in (prefix_clause, fix) if c is not None])
             clauses.append(prefix_clause if prefix_clause is not None else wq.NullQuery)
         for words in parsed.phrases:
             clauses += [c for c in (self._word_clause(w) for w in words) if c is not None]
@@ -213,6 +232,21 @@ class SearchEngine:
     # -- searching ------------------------------------------------------------------------
     def search(self, text: str, *, limit: int = 10,
                context: Context | None = None) -> SearchResponse:
+        if self._cache is None:
+            return self._search(text, limit, context)
+        key = (text, limit, context, self.index.generation,
+               self.usage.version if self.usage is not None else 0)
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return copy.deepcopy(cached)
+        response = self._search(text, limit, context)
+        self._cache[key] = copy.deepcopy(response)
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return response
+
+    def _search(self, text: str, limit: int, context: Context | None) -> SearchResponse:
         parsed = parse_query(text)
         response = SearchResponse(query=text)
         if parsed.is_empty:
@@ -236,7 +270,7 @@ class SearchEngine:
                         response.corrected = True
                         response.did_you_mean = self._corrected_text(text, corrections)
             if not hits and len(clauses) > 1:
-                hits = self._run(searcher, wq.Or(clauses), filter_query, limit, parsed)
+                hits = self._partial(searcher, clauses, filter_query, limit, parsed)
                 response.partial = bool(hits)
             response.results = self._finish(hits, parsed, context, limit)
         return response
@@ -253,6 +287,28 @@ class SearchEngine:
             return [h for h in hits if _has_phrases(h[1]["path"], parsed.phrases)][:depth]
         results = searcher.search(query, limit=depth, filter=filter_query)
         return [(hit.score or 0.0, hit.fields()) for hit in results]
+
+    def _partial(self, searcher: Any, clauses: list[wq.Query], filter_query: wq.Query | None,
+                 limit: int, parsed: ParsedQuery) -> list[tuple[float, dict[str, Any]]]:
+        """The best partial matches: as many words as occur together, the rarest first.
+
+        A plain Or of every word would score every aid that has any of them ("a", "file"),
+        which costs hundreds of milliseconds; instead the words that do occur together are
+        required, and the others only add to the score.
+        """
+        reader = searcher.reader()
+        kept: list[wq.Query] = []
+        for clause in sorted(clauses, key=lambda c: c.estimate_size(reader)):
+            trial = wq.And([*kept, clause])
+            if filter_query is not None:
+                trial = wq.And([trial, filter_query])
+            if next(iter(searcher.docs_for_query(trial)), None) is not None:
+                kept.append(clause)
+        if not kept:
+            return []
+        others = [c for c in clauses if c not in kept]
+        query = wq.And(kept) if not others else wq.AndMaybe(wq.And(kept), _or(others))
+        return self._run(searcher, query, filter_query, limit, parsed)
 
     def _corrections(self, parsed: ParsedQuery) -> dict[str, str]:
         vocabulary = self.index.vocabulary
@@ -305,14 +361,21 @@ class SearchEngine:
             ranked.append((score * factor, in_context, stale, fields))
         ranked.sort(key=lambda item: -item[0])
         matcher = term_matcher(query_terms, parsed.prefix)
+        words = query_terms | ({parsed.prefix} if parsed.prefix else set())
+        # Lines are pre-filtered by substring only when that cannot miss (no accents to fold).
+        probes = tuple(words) if all(w.isascii() for w in words) else ()
         results = []
         for score, in_context, stale, fields in ranked[:limit]:
             results.append(SearchResult(
                 id=fields["id"], title=fields["title"], path=fields["path"],
                 collection=fields["collection"], kind=fields["kind"], score=round(score, 4),
-                snippet=_snippet(fields, matcher), summary=fields.get("summary", ""),
+                snippet=self._snippet(fields, matcher, probes), summary=fields.get("summary", ""),
                 stale=stale, context_match=in_context))
         return results
+
+    def _snippet(self, fields: dict[str, Any], matcher: Any, probes: tuple[str, ...]) -> str:
+        body = self._bodies.get(fields["path"], fields.get("stamp", ""))
+        return make_snippet(body, matcher, skip=fields["title"], probes=probes) if body else ""
 
     def _match_terms(self, parsed: ParsedQuery) -> set[str]:
         terms: set[str] = set()
@@ -324,12 +387,26 @@ class SearchEngine:
         return terms
 
 
-def _snippet(fields: dict[str, Any], matcher: Any) -> str:
-    try:
-        aid = read_aid(Path(fields["path"]))
-    except OSError:
-        return ""
-    return make_snippet(aid.body, matcher, skip=fields["title"])
+class BodyCache:
+    """Bodies of recently shown aids, checked against the indexed stamp before use."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._bodies: OrderedDict[str, tuple[str, str]] = OrderedDict()
+
+    def get(self, path: str, stamp: str) -> str | None:
+        entry = self._bodies.get(path)
+        if entry is not None and entry[0] == stamp:
+            self._bodies.move_to_end(path)
+            return entry[1]
+        try:
+            body = read_aid(Path(path)).body
+        except OSError:
+            return None
+        self._bodies[path] = (stamp, body)
+        if len(self._bodies) > self._size:
+            self._bodies.popitem(last=False)
+        return body
 
 
 def _title_coverage(title: str, query_terms: set[str], prefix: str | None) -> float:

@@ -81,6 +81,7 @@ class AidIndex:
         self.lock = threading.RLock()  # guards the searcher; Whoosh searchers are not shared
         self.rebuilt_because: str | None = None
         self._surfaces_saved = 0
+        self.generation = 0  # bumped whenever what a search would find may have changed
 
     # -- opening and recovery -------------------------------------------------------------
     def open(self) -> None:
@@ -120,6 +121,7 @@ class AidIndex:
         self.vocabulary = Vocabulary()
         self.title_vocabulary = Vocabulary()
         self._searcher = self._ix.searcher()
+        self.generation += 1
         self.rebuilt_because = reason
 
     def _load_state(self) -> None:
@@ -147,10 +149,15 @@ class AidIndex:
 
     def _read_vocabularies(self, searcher: Searcher) -> None:
         reader = searcher.reader()
+        # Segment by segment: a multi-segment reader merges term infos one term at a time,
+        # which made opening a 7k-page index take seconds.
+        leaves = [leaf for leaf, _ in reader.leaf_readers()] if not reader.is_atomic() \
+            else [reader]
         for field, vocabulary in (("content", Vocabulary()), ("title", Vocabulary())):
-            vocabulary.add((text.decode("utf-8") if isinstance(text, bytes) else text,
-                            info.doc_frequency())
-                           for text, info in reader.iter_field(field))
+            for leaf in leaves:
+                vocabulary.add((text.decode("utf-8") if isinstance(text, bytes) else text,
+                                info.doc_frequency())
+                               for text, info in leaf.iter_field(field))
             if field == "content":
                 self.vocabulary = vocabulary
             else:
@@ -285,6 +292,7 @@ class AidIndex:
             # aid would be found twice), and it fails on a searcher of an empty index.
             old = self._searcher
             self._searcher = self._ix.searcher()
+            self.generation += 1
             if old is not None:
                 old.close()
             if reload_vocabulary:

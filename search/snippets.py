@@ -23,10 +23,19 @@ def term_matcher(terms: set[str], prefix: str | None) -> Callable[[str], bool]:
     return matches
 
 
-def make_snippet(body: str, matches: Callable[[str], bool], skip: str = "") -> str:
-    """HTML-escaped text of the best line, matched words wrapped in ``<mark>``."""
+def make_snippet(body: str, matches: Callable[[str], bool], skip: str = "",
+                 probes: tuple[str, ...] = ()) -> str:
+    """HTML-escaped text of the best line, matched words wrapped in ``<mark>``.
+
+    ``probes`` are lowercase strings a matching line must contain one of (the stems and the
+    prefix): a cheap test that skips tokenising lines that cannot match.
+    """
     best: tuple[int, int, str, list[tuple[int, int]]] | None = None
     for number, raw in enumerate(body.splitlines()):
+        if probes and best is not None:
+            lowered = raw.lower()
+            if not any(probe in lowered for probe in probes):
+                continue
         line = _URL.sub("", raw).strip().lstrip("#>-*0123456789. ").strip()
         if not line or line == skip or line.startswith(("```", "~~~", "---")):
             continue

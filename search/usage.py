@@ -16,6 +16,7 @@ class UsageLog:
     def __init__(self, file: Path) -> None:
         self._file = file
         self._opens: dict[str, list[float]] = {}
+        self.version = 0  # bumped on every change, so cached rankings are not reused
         try:
             data = json.loads(file.read_text(encoding="utf-8"))
             opens = data.get("opens", {}) if isinstance(data, dict) else {}
@@ -26,6 +27,7 @@ class UsageLog:
     def record_open(self, aid_id: str, when: float | None = None) -> None:
         count, _ = self._opens.get(aid_id, [0.0, 0.0])
         self._opens[aid_id] = [count + 1, when if when is not None else time.time()]
+        self.version += 1
         try:
             atomic_write_text(self._file, json.dumps({"version": 1, "opens": self._opens}))
         except OSError:

@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+PREFIX_CACHE_SIZE = 20_000
+
 
 def max_typos(word: str) -> int:
     """Edits forgiven for a word of this length: none for short words, then 1, then 2."""
@@ -68,6 +70,8 @@ class Vocabulary:
         span = self._sorted[start:end]
         freq = self._freq
         result = span if len(span) <= limit else heapq.nlargest(limit, span, key=freq.__getitem__)
+        if len(self._prefix_cache) >= PREFIX_CACHE_SIZE:
+            self._prefix_cache.clear()  # bounded: memory must not grow over days of typing
         self._prefix_cache[key] = result
         return result
 
