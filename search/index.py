@@ -7,10 +7,11 @@ rebuilt from the library. One writer at a time; one long-lived searcher, refresh
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from whoosh.fields import ID, KEYWORD, STORED, Schema
 from whoosh.searching import Searcher
 
 from job_aids import JobAid, LibraryStore, read_aid
+from job_aids.atomic import atomic_write_text
+from job_aids.fileformat import is_markdown_name
 
 from .analysis import SURFACES, TermsField
 from .documents import aid_fields, stamp_of
@@ -29,7 +32,9 @@ from .vocabulary import Vocabulary
 SCHEMA_VERSION = 1
 META_FILE = "handrail-index.json"
 SURFACES_FILE = "surfaces.json"
+STATE_FILE = "handrail-state.tsv"
 SEARCHED_FIELDS = ("content", "title")
+MAX_SEGMENTS = 12    # small commits add a segment each; past this many they are merged
 BIG_UPDATE = 500     # more changed aids than this: batches, parallel writing, vocabulary reload
 FIRST_BATCH = 1500   # aids written (and searchable) before the rest of a big build
 
@@ -82,6 +87,7 @@ class AidIndex:
         self.rebuilt_because: str | None = None
         self._surfaces_saved = 0
         self.generation = 0  # bumped whenever what a search would find may have changed
+        self._vocabulary_saved = -1
 
     # -- opening and recovery -------------------------------------------------------------
     def open(self) -> None:
@@ -126,12 +132,12 @@ class AidIndex:
 
     def _load_state(self) -> None:
         searcher = self._ix.searcher()
-        stamps = {}
-        for fields in searcher.all_stored_fields():
-            stamps[fields["path"]] = fields.get("stamp", "")
-        self._stamps = stamps
         self._searcher = searcher
-        self._read_vocabularies(searcher)
+        if not self._load_saved_state():
+            self._stamps = {fields["path"]: fields.get("stamp", "")
+                            for fields in searcher.all_stored_fields()}
+            self._read_vocabularies(searcher)
+            self._save_state()
         try:
             SURFACES.update(json.loads((self.folder / SURFACES_FILE).read_text("utf-8")))
         except (OSError, ValueError):
@@ -146,6 +152,52 @@ class AidIndex:
             (self.folder / SURFACES_FILE).write_text(json.dumps(known), encoding="utf-8")
         except OSError:
             pass
+
+    def _load_saved_state(self) -> bool:
+        """File stamps and vocabularies saved with this generation of the index, if any.
+
+        Reading them from Whoosh (every stored document, every term's info) takes seconds on
+        a big library; this file takes a fraction of that.
+        """
+        try:
+            with open(self.folder / STATE_FILE, encoding="utf-8") as handle:
+                header = handle.readline().split("\t")
+                if header[:2] != ["generation", f"{self._ix.latest_generation()}\n"]:
+                    return False
+                content: list[tuple[str, int]] = []
+                titles: list[tuple[str, int]] = []
+                stamps: dict[str, str] = {}
+                for line in handle:
+                    kind, key, value = line.rstrip("\n").split("\t")
+                    if kind == "s":
+                        stamps[key] = value
+                    else:
+                        (content if kind == "c" else titles).append((key, int(value)))
+        except (OSError, ValueError):
+            return False
+        self._stamps = stamps
+        self.vocabulary, self.title_vocabulary = Vocabulary(), Vocabulary()
+        self.vocabulary.add(content)
+        self.title_vocabulary.add(titles)
+        return True
+
+    def _save_state(self) -> None:
+        """Save stamps and vocabularies for the next start (see :meth:`_load_saved_state`)."""
+        if self._ix is None:
+            return
+        generation = self._ix.latest_generation()
+        if generation == self._vocabulary_saved:
+            return
+        lines = [f"generation\t{generation}\n"]
+        lines += [f"c\t{t}\t{n}\n" for t, n in self.vocabulary.items()]
+        lines += [f"t\t{t}\t{n}\n" for t, n in self.title_vocabulary.items()]
+        lines += [f"s\t{p}\t{stamp}\n" for p, stamp in self._stamps.items()
+                  if "\t" not in p and "\n" not in p]
+        try:
+            atomic_write_text(self.folder / STATE_FILE, "".join(lines))
+            self._vocabulary_saved = generation
+        except OSError:
+            pass  # only the next start is slower
 
     def _read_vocabularies(self, searcher: Searcher) -> None:
         reader = searcher.reader()
@@ -165,6 +217,7 @@ class AidIndex:
 
     def close(self) -> None:
         with self.lock:
+            self._save_state()
             if self._searcher is not None:
                 self._searcher.close()
                 self._searcher = None
@@ -193,16 +246,13 @@ class AidIndex:
             self.open()
         rebuilt = self.rebuilt_because
         self.rebuilt_because = None
-        current: dict[str, tuple[Any, Path, str]] = {}
-        for collection, path in store.iter_files():
-            try:
-                stat = path.stat()
-            except OSError:
-                continue
-            current[str(path)] = (collection, path, stamp_of(stat.st_mtime_ns, stat.st_size))
+        current: dict[str, tuple[Any, str]] = {}
+        for collection in store.collections.all():
+            for key, stamp in _scan(str(collection.path)):
+                current[key] = (collection, stamp)
         removed = [p for p in self._stamps if p not in current]
-        todo = [(key, value) for key, value in current.items()
-                if self._stamps.get(key) != value[2]]
+        todo = [(key, (collection, Path(key), stamp))
+                for key, (collection, stamp) in current.items() if self._stamps.get(key) != stamp]
         added = sum(1 for key, _ in todo if key not in self._stamps)
         if todo or removed:
             self._write(todo, removed, progress)
@@ -227,11 +277,15 @@ class AidIndex:
         return UpdateStats(added, len(todo) - added, len(removed), time.perf_counter() - started)
 
     def _writer(self, parallel: bool = False) -> Any:
+        # compound=False: Whoosh reads a compound segment file into memory whole (a BytesIO
+        # copy of each part), so the index would cost its size in RAM; separate files are
+        # memory-mapped and paged in as needed.
+        options: dict[str, Any] = {"timeout": self._writer_timeout, "limitmb": 64,
+                                   "compound": False}
         try:
             if parallel:
-                return self._ix.writer(timeout=self._writer_timeout, limitmb=64, procs=2,
-                                       multisegment=True)
-            return self._ix.writer(timeout=self._writer_timeout, limitmb=64)
+                return self._ix.writer(procs=2, multisegment=True, **options)
+            return self._ix.writer(**options)
         except whoosh_index.LockError as error:
             raise IndexBusyError("another Handrail process is updating the search index; "
                                  "results may be a little behind until it finishes") from error
@@ -266,7 +320,7 @@ class AidIndex:
                     if aid is not None:
                         fields = aid_fields(aid)
                         fields["stamp"] = stamp
-                        if key in self._stamps:
+                        if key in self._stamps or not big:
                             writer.delete_by_term("path", key)
                         writer.add_document(**fields)
                         self._stamps[key] = stamp
@@ -279,10 +333,17 @@ class AidIndex:
             except BaseException:
                 writer.cancel()
                 raise
-            writer.commit()
+            # A small update is its own little segment: merging it into the others would
+            # rewrite thousands of aids per save. Segments are merged once they pile up.
+            writer.commit(merge=big or self._segment_count() >= MAX_SEGMENTS)
             self._after_commit(progress, done, total, reload_vocabulary=big)
         if not todo:
             self._after_commit(progress, done, total)
+
+    def _segment_count(self) -> int:
+        with self.lock:
+            reader = self.searcher().reader()
+            return 1 if reader.is_atomic() else len(reader.leaf_readers())
 
     def _after_commit(self, progress: Progress | None, done: int, total: int,
                       reload_vocabulary: bool = False) -> None:
@@ -297,6 +358,7 @@ class AidIndex:
                 old.close()
             if reload_vocabulary:
                 self._read_vocabularies(self._searcher)
+                self._save_state()
             self._save_surfaces()
         if progress is not None:
             progress(done, total)
@@ -310,6 +372,25 @@ class AidIndex:
         with self.lock:
             self._create("a rebuild was asked for")
         return self.update(store, progress)
+
+
+def _scan(root: str) -> Iterator[tuple[str, str]]:
+    """(path, stamp) of every aid file under root: os.scandir, no Path objects (38k files)."""
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                if not name.startswith("."):
+                    yield from _scan(entry.path)
+            elif is_markdown_name(name) and entry.is_file():
+                stat = entry.stat()
+                yield entry.path, stamp_of(stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            continue
 
 
 def _read(path: Path, collection: Any) -> JobAid | None:

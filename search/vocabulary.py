@@ -55,6 +55,9 @@ class Vocabulary:
         self._by_initial = dict(groups)
         self._dirty = False
 
+    def items(self) -> Iterable[tuple[str, int]]:
+        return self._freq.items()
+
     def frequency(self, term: str) -> int:
         return self._freq.get(term, 0)
 
