@@ -139,7 +139,8 @@ class SearchEngine:
             # titles only keeps the first keystrokes fast (a three-letter prefix of the body
             # text expands to the commonest words, thousands of postings each).
             vocabulary = self.index.title_vocabulary
-            titles = vocabulary.completions(prefix, PREFIX_EXPANSIONS)
+            # One letter completes to the commonest names only: each has thousands of aids.
+            titles = vocabulary.completions(prefix, min(PREFIX_EXPANSIONS, 2 * len(prefix) + 1))
             if not titles:
                 return None
             weights = self._completion_weights(prefix, titles, vocabulary)

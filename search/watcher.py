@@ -32,6 +32,11 @@ class _Handler(FileSystemEventHandler):
         self._report = report
 
     def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.is_directory and event.event_type in ("modified", "opened", "closed",
+                                                       "closed_no_write"):
+            return  # a file inside changed: that file's own event says which
+        if event.event_type in ("opened", "closed_no_write"):
+            return
         for attribute in ("src_path", "dest_path"):
             raw = getattr(event, attribute, "")
             if raw:
