@@ -25,8 +25,10 @@ from job_aids.atomic import atomic_write_text
 from job_aids.fileformat import is_markdown_name
 
 from .analysis import SURFACES, TermsField
+from .codec import new_codec
 from .documents import aid_fields, stamp_of
 from .errors import IndexBusyError
+from .parallel_build import write_in_parallel
 from .vocabulary import Vocabulary
 
 SCHEMA_VERSION = 1
@@ -37,6 +39,7 @@ SEARCHED_FIELDS = ("content", "title")
 MAX_SEGMENTS = 12    # small commits add a segment each; past this many they are merged
 BIG_UPDATE = 500     # more changed aids than this: batches, parallel writing, vocabulary reload
 FIRST_BATCH = 1500   # aids written (and searchable) before the rest of a big build
+PARALLEL_JOBS = 2    # worker processes (and new segments) for the rest of a big build
 
 Progress = Callable[[int, int], None]
 
@@ -276,15 +279,13 @@ class AidIndex:
             self._write(todo, removed, None)
         return UpdateStats(added, len(todo) - added, len(removed), time.perf_counter() - started)
 
-    def _writer(self, parallel: bool = False) -> Any:
+    def _writer(self) -> Any:
         # compound=False: Whoosh reads a compound segment file into memory whole (a BytesIO
         # copy of each part), so the index would cost its size in RAM; separate files are
         # memory-mapped and paged in as needed.
         options: dict[str, Any] = {"timeout": self._writer_timeout, "limitmb": 64,
-                                   "compound": False}
+                                   "compound": False, "codec": new_codec()}
         try:
-            if parallel:
-                return self._ix.writer(procs=2, multisegment=True, **options)
             return self._ix.writer(**options)
         except whoosh_index.LockError as error:
             raise IndexBusyError("another Handrail process is updating the search index; "
@@ -307,38 +308,60 @@ class AidIndex:
             done = len(removed)
         big = len(todo) > BIG_UPDATE
         # A big update (a first build) is written in batches, so search answers from what is
-        # indexed so far; past the first batch, two processes share the work when allowed.
-        batches = [todo[:FIRST_BATCH], todo[FIRST_BATCH:]] if big else [todo]
-        for number, batch in enumerate(batches):
-            if not batch:
-                continue
-            parallel = big and number > 0 and self._parallel
-            writer = self._writer(parallel=parallel)
-            try:
-                for key, (collection, path, stamp) in batch:
-                    aid = _read(path, collection)
-                    if aid is not None:
-                        fields = aid_fields(aid)
-                        fields["stamp"] = stamp
-                        if key in self._stamps or not big:
-                            writer.delete_by_term("path", key)
-                        writer.add_document(**fields)
-                        self._stamps[key] = stamp
-                        if not big:
-                            with self.lock:
-                                self._learn(fields)
-                    done += 1
-                    if progress is not None and done % 250 == 0:
-                        progress(done, total)
-            except BaseException:
-                writer.cancel()
-                raise
-            # A small update is its own little segment: merging it into the others would
-            # rewrite thousands of aids per save. Segments are merged once they pile up.
-            writer.commit(merge=big or self._segment_count() >= MAX_SEGMENTS)
-            self._after_commit(progress, done, total, reload_vocabulary=big)
+        # indexed so far; past the first batch, worker processes share the work when allowed.
+        first, rest = (todo[:FIRST_BATCH], todo[FIRST_BATCH:]) if big else (todo, [])
+        if first:
+            done = self._write_batch(first, big, progress, done, total)
+        if rest and self._parallel:
+            writer = self._writer()
+            for key, _ in rest:
+                if key in self._stamps:  # re-indexed: the workers only add
+                    writer.delete_by_term("path", key)
+
+            def advanced(count: int) -> None:
+                nonlocal done
+                done += count
+                if progress is not None:
+                    progress(done, total)
+
+            jobs = [[(key, collection.name, str(collection.path), stamp)
+                     for key, (collection, _, stamp) in rest[i::PARALLEL_JOBS]]
+                    for i in range(PARALLEL_JOBS)]
+            self._stamps.update(write_in_parallel(self._ix, writer, jobs, advanced))
+            done = total
+            self._after_commit(progress, done, total, reload_vocabulary=True)
+        elif rest:
+            done = self._write_batch(rest, big, progress, done, total)
         if not todo:
             self._after_commit(progress, done, total)
+
+    def _write_batch(self, batch: list[tuple[str, tuple[Any, Path, str]]], big: bool,
+                     progress: Progress | None, done: int, total: int) -> int:
+        writer = self._writer()
+        try:
+            for key, (collection, path, stamp) in batch:
+                aid = _read(path, collection)
+                if aid is not None:
+                    fields = aid_fields(aid)
+                    fields["stamp"] = stamp
+                    if key in self._stamps or not big:
+                        writer.delete_by_term("path", key)
+                    writer.add_document(**fields)
+                    self._stamps[key] = stamp
+                    if not big:
+                        with self.lock:
+                            self._learn(fields)
+                done += 1
+                if progress is not None and done % 250 == 0:
+                    progress(done, total)
+        except BaseException:
+            writer.cancel()
+            raise
+        # A small update is its own little segment: merging it into the others would
+        # rewrite thousands of aids per save. Segments are merged once they pile up.
+        writer.commit(merge=big or self._segment_count() >= MAX_SEGMENTS)
+        self._after_commit(progress, done, total, reload_vocabulary=big)
+        return done
 
     def _segment_count(self) -> int:
         with self.lock:

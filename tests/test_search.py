@@ -291,3 +291,28 @@ def test_cli_search_stdin_answers_each_line_in_order(tmp_path: Path) -> None:
     assert answers[0][0]["title"] == "Handrail keyboard shortcuts"
     assert [a["title"] for a in answers[1]] == ["Which kind of aid should I write?"]
     assert answers[2] == [] and "bad request" in answers[3]["error"]
+
+
+def test_big_build_with_worker_processes_indexes_everything_once(
+        library: LibraryStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    for number in range(60):
+        (library.paths.own_library / f"bulk-{number:02}.md").write_text(
+            f"# Bulk aid {number}\n\nShared words and a unique word{number}x.\n")
+    monkeypatch.setattr(index_module, "BIG_UPDATE", 10)
+    monkeypatch.setattr(index_module, "FIRST_BATCH", 12)
+    index = AidIndex(library.paths.cache / "index", parallel=True)
+    stats = index.update(library)
+    total = 60 + len(AIDS)
+    assert stats.added == total and index.doc_count == total
+    engine = SearchEngine(index)
+    assert titles(engine, "word37x ") == ["Bulk aid 37"]
+    assert len(engine.search("bulk", limit=100).results) == 60
+    # an edit after the parallel build replaces, never duplicates
+    (library.paths.own_library / "bulk-37.md").write_text("# Bulk aid 37\n\nRewritten.\n")
+    index.update(library)
+    assert index.doc_count == total and titles(engine, "word37x ") == []
+    index.close()
+    reopened = AidIndex(library.paths.cache / "index")
+    reopened.open()
+    assert reopened.doc_count == total and reopened.update(library).changed == 0
+    reopened.close()
