@@ -74,10 +74,12 @@ def word_terms(token: str) -> tuple[str, ...]:
     return tuple(cjk_pieces(fold(token)))
 
 
-# English function words carry no meaning in a search and are a third of all postings.
+# English function words carry no meaning in a search and are a third of all postings; the
+# question words are how people phrase a need ("how do I ...", "which process has my file").
 STOP_WORDS = frozenset(
     "a an and are as at be by for from has have in into is it its of on or that the their this "
-    "to was were will with".split())
+    "to was were will with i me my we our you your how do does what which who can should "
+    "want need".split())
 
 
 # A word seen for each stem ("hotkei" -> "hotkey"), to show corrections as words.

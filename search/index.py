@@ -31,7 +31,7 @@ from .errors import IndexBusyError
 from .parallel_build import write_in_parallel
 from .vocabulary import Vocabulary
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: question words dropped as stop words
 META_FILE = "handrail-index.json"
 SURFACES_FILE = "surfaces.json"
 STATE_FILE = "handrail-state.tsv"

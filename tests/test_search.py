@@ -191,13 +191,18 @@ def test_the_watcher_keeps_the_index_current(index: AidIndex, library: LibrarySt
         watcher.stop()
 
 
-def test_search_answers_while_a_big_build_is_still_running(
-        library: LibraryStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    for number in range(40):
+def _bulk_library(library: LibraryStore, count: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``count`` more aids, and thresholds low enough that adding them is a "big" build."""
+    for number in range(count):
         (library.paths.own_library / f"bulk-{number:02}.md").write_text(
-            f"# Bulk aid {number}\n\nShared words here.\n")
+            f"# Bulk aid {number}\n\nShared words and a unique word{number}x.\n")
     monkeypatch.setattr(index_module, "BIG_UPDATE", 10)
     monkeypatch.setattr(index_module, "FIRST_BATCH", 12)
+
+
+def test_search_answers_while_a_big_build_is_still_running(
+        library: LibraryStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    _bulk_library(library, 40, monkeypatch)
     index = AidIndex(library.paths.cache / "index", parallel=False)
     engine = SearchEngine(index)
     seen: list[tuple[int, int, int]] = []
@@ -295,11 +300,7 @@ def test_cli_search_stdin_answers_each_line_in_order(tmp_path: Path) -> None:
 
 def test_big_build_with_worker_processes_indexes_everything_once(
         library: LibraryStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    for number in range(60):
-        (library.paths.own_library / f"bulk-{number:02}.md").write_text(
-            f"# Bulk aid {number}\n\nShared words and a unique word{number}x.\n")
-    monkeypatch.setattr(index_module, "BIG_UPDATE", 10)
-    monkeypatch.setattr(index_module, "FIRST_BATCH", 12)
+    _bulk_library(library, 60, monkeypatch)
     index = AidIndex(library.paths.cache / "index", parallel=True)
     stats = index.update(library)
     total = 60 + len(AIDS)
