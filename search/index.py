@@ -7,11 +7,10 @@ rebuilt from the library. One writer at a time; one long-lived searcher, refresh
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from whoosh.searching import Searcher
 
 from job_aids import JobAid, LibraryStore, read_aid
 from job_aids.atomic import atomic_write_text
-from job_aids.fileformat import is_markdown_name
+from job_aids.store import scan_stamps
 
 from .analysis import SURFACES, TermsField
 from .codec import new_codec
@@ -251,8 +250,8 @@ class AidIndex:
         self.rebuilt_because = None
         current: dict[str, tuple[Any, str]] = {}
         for collection in store.collections.all():
-            for key, stamp in _scan(str(collection.path)):
-                current[key] = (collection, stamp)
+            for key, mtime_ns, size in scan_stamps(str(collection.path)):
+                current[key] = (collection, stamp_of(mtime_ns, size))
         removed = [p for p in self._stamps if p not in current]
         todo = [(key, (collection, Path(key), stamp))
                 for key, (collection, stamp) in current.items() if self._stamps.get(key) != stamp]
@@ -395,25 +394,6 @@ class AidIndex:
         with self.lock:
             self._create("a rebuild was asked for")
         return self.update(store, progress)
-
-
-def _scan(root: str) -> Iterator[tuple[str, str]]:
-    """(path, stamp) of every aid file under root: os.scandir, no Path objects (38k files)."""
-    try:
-        entries = list(os.scandir(root))
-    except OSError:
-        return
-    for entry in entries:
-        name = entry.name
-        try:
-            if entry.is_dir(follow_symlinks=False):
-                if not name.startswith("."):
-                    yield from _scan(entry.path)
-            elif is_markdown_name(name) and entry.is_file():
-                stat = entry.stat()
-                yield entry.path, stamp_of(stat.st_mtime_ns, stat.st_size)
-        except OSError:
-            continue
 
 
 def _read(path: Path, collection: Any) -> JobAid | None:
