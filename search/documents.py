@@ -31,13 +31,18 @@ _WORD = re.compile(r"\w+")
 _MNEMONIC = re.compile(r"(?<=\w)\[(\w)\]|\[(\w)\](?=\w)")
 
 
+def join_mnemonics(text: str) -> str:
+    """ "E[x]tract" -> "Extract": the word as it is searched and shown in snippets."""
+    return _MNEMONIC.sub(r"\1\2", text)
+
+
 def stamp_of(mtime_ns: int, size: int) -> str:
     return f"{mtime_ns}:{size}"
 
 
 def split_zones(aid: JobAid) -> dict[str, str]:
     """The aid's text by zone; each piece of text is in exactly one zone. URLs are left out."""
-    body = _MNEMONIC.sub(r"\1\2", aid.body)
+    body = join_mnemonics(aid.body)
     code = [match.group(2) for match in _FENCED.finditer(body)]
     prose = _FENCED.sub("", body)
     code += _INLINE_CODE.findall(prose)

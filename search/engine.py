@@ -22,6 +22,7 @@ from whoosh import query as wq
 from job_aids import read_aid
 
 from .analysis import SURFACES, analyze, has_cjk, stem_word, stemmed_terms
+from .documents import join_mnemonics
 from .index import AidIndex
 from .query import ParsedQuery, parse_query
 from .snippets import make_snippet, term_matcher
@@ -376,7 +377,9 @@ class SearchEngine:
 
     def _snippet(self, fields: dict[str, Any], matcher: Any, probes: tuple[str, ...]) -> str:
         body = self._bodies.get(fields["path"], fields.get("stamp", ""))
-        return make_snippet(body, matcher, skip=fields["title"], probes=probes) if body else ""
+        if not body:
+            return ""
+        return make_snippet(join_mnemonics(body), matcher, skip=fields["title"], probes=probes)
 
     def _match_terms(self, parsed: ParsedQuery) -> set[str]:
         terms: set[str] = set()

@@ -66,6 +66,7 @@ def test_stemming_accents_and_mnemonics(engine: SearchEngine) -> None:
     assert titles(engine, "install cartridge ")[0] == "Replace the toner cartridge"
     assert titles(engine, "cafe ") == ["Order at the café"]
     assert titles(engine, "extract ") == ["tar"]  # "E[x]tract" in the page
+    assert engine.search("extract ").results[0].snippet == "<mark>Extract</mark> an archive:"
 
 
 def test_non_latin_scripts(engine: SearchEngine) -> None:
