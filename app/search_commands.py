@@ -135,8 +135,12 @@ def _serve_stdin(service: SearchService, args: argparse.Namespace,
                     sys.stdout.write(json.dumps({"error": f"bad request: {error}"}) + "\n")
                     sys.stdout.flush()
                     continue
-            response = service.engine.search(query, limit=limit, context=line_context)
-            sys.stdout.write(json.dumps(_results_json(response), ensure_ascii=False) + "\n")
+            try:
+                response = service.engine.search(query, limit=limit, context=line_context)
+                answer: Any = _results_json(response)
+            except Exception as error:  # noqa: BLE001 - one bad query must not end the engine
+                answer = {"error": f"search failed: {error}"}
+            sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
             sys.stdout.flush()
     except KeyboardInterrupt:
         pass
