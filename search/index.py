@@ -24,7 +24,7 @@ from job_aids.atomic import atomic_write_text
 from job_aids.store import scan_stamps
 
 from .analysis import SURFACES, TermsField
-from .codec import new_codec
+from .codec import cache_term_infos, new_codec
 from .documents import aid_fields, stamp_of
 from .errors import IndexBusyError
 from .parallel_build import write_in_parallel
@@ -41,6 +41,9 @@ FIRST_BATCH = 1500   # aids written (and searchable) before the rest of a big bu
 PARALLEL_JOBS = 2    # worker processes (and new segments) for the rest of a big build
 
 Progress = Callable[[int, int], None]
+
+
+cache_term_infos()
 
 
 def build_schema() -> Schema:
