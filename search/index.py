@@ -240,9 +240,6 @@ class AidIndex:
         with self.lock:
             return int(self.searcher().doc_count())
 
-    def indexed_paths(self) -> set[str]:
-        return set(self._stamps)
-
     # -- writing --------------------------------------------------------------------------
     def update(self, store: LibraryStore, progress: Progress | None = None) -> UpdateStats:
         """Bring the index in line with the library: add, re-index and drop what changed."""
@@ -306,7 +303,7 @@ class AidIndex:
             except BaseException:
                 writer.cancel()
                 raise
-            writer.commit()
+            self._commit(writer, big=False)
             done = len(removed)
         big = len(todo) > BIG_UPDATE
         # A big update (a first build) is written in batches, so search answers from what is
@@ -359,11 +356,14 @@ class AidIndex:
         except BaseException:
             writer.cancel()
             raise
-        # A small update is its own little segment: merging it into the others would
-        # rewrite thousands of aids per save. Segments are merged once they pile up.
-        writer.commit(merge=big or self._segment_count() >= MAX_SEGMENTS)
+        self._commit(writer, big)
         self._after_commit(progress, done, total, reload_vocabulary=big)
         return done
+
+    def _commit(self, writer: Any, big: bool) -> None:
+        """A small change is its own little segment: merging it into the others would rewrite
+        thousands of aids per save (or delete). Segments are merged once they pile up."""
+        writer.commit(merge=big or self._segment_count() >= MAX_SEGMENTS)
 
     def _segment_count(self) -> int:
         with self.lock:
