@@ -228,7 +228,47 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("name")
     collection.set_defaults(func=cmd_collection)
     search_commands.add_parsers(sub)
+
+    gaps = sub.add_parser("gaps", help="searches that found nothing: aids worth writing")
+    gaps.add_argument("--json", action="store_true")
+    gaps.set_defaults(func=cmd_gaps)
+    toggle = sub.add_parser("toggle", help="show or hide the running app's search popup "
+                            "(starts the app if it is not running)")
+    toggle.add_argument("query", nargs="?", help="search for this at once")
+    sub.add_parser("quit", help="end the running app")
     return parser
+
+
+def cmd_gaps(store: LibraryStore, args: argparse.Namespace) -> int:
+    gaps = UsageLog(HandrailPaths.resolve(args.home).state / "usage.json").gaps()
+    if args.json:
+        print(json.dumps(gaps, ensure_ascii=False))
+        return 0
+    if not gaps:
+        print("No search has come up empty yet.")
+    for gap in gaps:
+        apps = f"  (in {', '.join(gap.get('apps', []))})" if gap.get("apps") else ""
+        print(f"{gap.get('count', 0):4}  {gap.get('query', '')}{apps}")
+    return 0
+
+
+def _app_command(args: argparse.Namespace) -> int:
+    """`toggle` and `quit` talk to the running app; they need no library."""
+    from app.gui import has_display, run_gui, send_to_running
+
+    paths = HandrailPaths.resolve(args.home)
+    if args.command == "quit":
+        reply = send_to_running(paths, {"cmd": "quit"})
+        if reply is None:
+            print("handrail: Handrail is not running", file=sys.stderr)
+            return 1
+        return 0
+    if not has_display():
+        return run_gui(paths)  # says plainly that there is no display
+    reply = send_to_running(paths, {"cmd": "toggle", "query": args.query})
+    if reply is not None:
+        return 0 if reply.get("ok") else 1
+    return run_gui(paths, show_popup=True, query=args.query)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -237,6 +277,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.gui import run_gui  # Qt is imported only when the GUI starts.
 
         return run_gui(HandrailPaths.resolve(args.home))
+    if args.command in ("toggle", "quit"):
+        return _app_command(args)
     try:
         store = open_store(args.home)
         return int(args.func(store, args))

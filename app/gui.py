@@ -1,4 +1,4 @@
-"""Starting the Qt application (the tray app of a later issue builds on this)."""
+"""Starting the tray app, or handing over to the one already running."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import sys
 from job_aids.paths import HandrailPaths
 
 NO_DISPLAY_MESSAGE = (
-    "handrail: no display: the Handrail window needs a graphical session (DISPLAY or "
-    "WAYLAND_DISPLAY is not set). The commands work without one: try `handrail list` or "
-    "`handrail --help`."
+    "handrail: no display: the Handrail tray app needs a graphical session (DISPLAY or "
+    "WAYLAND_DISPLAY is not set). The commands work without one: try `handrail search "
+    "printer` or `handrail --help`."
 )
 
 
@@ -20,18 +20,43 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def run_gui(paths: HandrailPaths) -> int:
+def run_gui(paths: HandrailPaths, *, show_popup: bool = False, query: str | None = None) -> int:
+    """Start Handrail; if it runs already, show its popup instead (one instance per user)."""
     if not has_display():
         print(NO_DISPLAY_MESSAGE, file=sys.stderr)
         return 2
     from PySide6.QtWidgets import QApplication
 
-    from .cli import open_store_at
-    from .library_window import LibraryWindow
+    from . import trace
+    from .instance import send_request, server_name
 
+    trace.trace("process-start")
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
     app.setApplicationName("Handrail")
-    window = LibraryWindow(open_store_at(paths))
-    window.show()
-    window.load()
+    app.setDesktopFileName("handrail")
+    name = server_name(paths)
+    reply = send_request(name, {"cmd": "show", "query": query}, timeout_ms=1000)
+    if reply is not None:
+        return 0 if reply.get("ok") else 1
+    app.setQuitOnLastWindowClosed(False)
+
+    from .cli import open_store_at
+    from .controller import Controller
+
+    controller = Controller(app, paths, open_store_at(paths), name)
+    if not controller.start():
+        return 1
+    if show_popup:
+        controller.toggle(query, force_show=True)
     return int(app.exec())
+
+
+def send_to_running(paths: HandrailPaths, request: dict[str, object]) -> dict[str, object] | None:
+    """For `handrail toggle/quit`: the running instance's answer, None when none runs."""
+    from PySide6.QtCore import QCoreApplication
+
+    from .instance import send_request, server_name
+
+    _app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
+    return send_request(server_name(paths), dict(request))

@@ -20,3 +20,11 @@ def templates_dir() -> Path:
 
 def starter_dir() -> Path:
     return resources_dir() / "starter"
+
+
+def icon_file(name: str = "handrail") -> Path:
+    return resources_dir() / "icons" / f"{name}.svg"
+
+
+def style_sheet() -> str:
+    return (resources_dir() / "style.qss").read_text(encoding="utf-8")

@@ -341,6 +341,19 @@ class SearchEngine:
             hits = self._run(searcher, wq.Term("apps", context.app.lower()), None, limit)
             return self._finish(hits, ParsedQuery(), context, limit)
 
+    def results_for_ids(self, ids: list[str]) -> list[SearchResult]:
+        """The indexed aids with these ids, in the order given (unknown ids are left out)."""
+        if not ids:
+            return []
+        with self.index.lock:
+            searcher = self.index.searcher()
+            query = _or([wq.Term("id", aid_id) for aid_id in ids])
+            hits = self._run(searcher, query, None, len(ids) * 2)
+            found = {fields["id"]: fields for _, fields in hits}
+            results = self._finish([(0.0, found[i]) for i in ids if i in found], ParsedQuery(),
+                                   None, len(ids))
+        return results
+
     # -- ranking and results --------------------------------------------------------------
     def _finish(self, hits: list[tuple[float, dict[str, Any]]], parsed: ParsedQuery,
                 context: Context | None, limit: int) -> list[SearchResult]:

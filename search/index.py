@@ -30,7 +30,7 @@ from .errors import IndexBusyError
 from .parallel_build import write_in_parallel
 from .vocabulary import Vocabulary
 
-SCHEMA_VERSION = 2  # 2: question words dropped as stop words
+SCHEMA_VERSION = 3  # 2: question words dropped as stop words; 3: id searchable
 META_FILE = "handrail-index.json"
 SURFACES_FILE = "surfaces.json"
 STATE_FILE = "handrail-state.tsv"
@@ -49,7 +49,7 @@ cache_term_infos()
 def build_schema() -> Schema:
     return Schema(
         path=ID(stored=True, unique=True),
-        id=STORED(),                        # looked up through stored fields, not indexed
+        id=ID(stored=True),                 # pinned and recent aids are looked up by id
         stamp=STORED(),
         collection=ID(stored=True),
         kind=ID(stored=True),

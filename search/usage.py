@@ -6,6 +6,7 @@ import json
 import math
 import time
 from pathlib import Path
+from typing import Any
 
 from job_aids.atomic import atomic_write_text
 
@@ -16,20 +17,49 @@ class UsageLog:
     def __init__(self, file: Path) -> None:
         self._file = file
         self._opens: dict[str, list[float]] = {}
+        self._gaps: dict[str, dict[str, Any]] = {}
         self.version = 0  # bumped on every change, so cached rankings are not reused
         try:
             data = json.loads(file.read_text(encoding="utf-8"))
             opens = data.get("opens", {}) if isinstance(data, dict) else {}
             self._opens = {str(k): [float(c), float(t)] for k, (c, t) in opens.items()}
-        except (OSError, ValueError, TypeError):
+            gaps = data.get("gaps", {})
+            self._gaps = {str(k): dict(v) for k, v in gaps.items() if isinstance(v, dict)}
+        except (OSError, ValueError, TypeError, AttributeError):
             self._opens = {}  # a damaged usage file costs only the ranking hint
 
     def record_open(self, aid_id: str, when: float | None = None) -> None:
         count, _ = self._opens.get(aid_id, [0.0, 0.0])
         self._opens[aid_id] = [count + 1, when if when is not None else time.time()]
         self.version += 1
+        self._save()
+
+    def most_used(self, limit: int = 10, now: float | None = None) -> list[str]:
+        """Aid ids opened most often and most lately, best first."""
+        ranked = sorted(self._opens, key=lambda aid_id: -self.habit(aid_id, now))
+        return ranked[:limit]
+
+    def record_gap(self, query: str, app: str | None = None, when: float | None = None) -> None:
+        """A search that found nothing: a content gap for authors to fill."""
+        key = " ".join(query.lower().split())
+        if not key:
+            return
+        entry = self._gaps.setdefault(key, {"query": query.strip(), "count": 0, "apps": []})
+        entry["count"] = int(entry.get("count", 0)) + 1
+        entry["last"] = when if when is not None else time.time()
+        if app and app not in entry["apps"]:
+            entry["apps"] = [*entry["apps"], app]
+        self._save()
+
+    def gaps(self) -> list[dict[str, Any]]:
+        """Searches that found nothing, most frequent first."""
+        return sorted(self._gaps.values(), key=lambda g: (-int(g.get("count", 0)),
+                                                          -float(g.get("last", 0))))
+
+    def _save(self) -> None:
         try:
-            atomic_write_text(self._file, json.dumps({"version": 1, "opens": self._opens}))
+            atomic_write_text(self._file, json.dumps(
+                {"version": 1, "opens": self._opens, "gaps": self._gaps}))
         except OSError:
             pass  # losing a usage count must never get in the user's way
 

@@ -1,0 +1,91 @@
+"""Showing one aid: a sanitized rendered preview, and the window an aid opens in."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from job_aids import JobAid, LibraryStore, render_aid_html
+from job_aids.render import AID_LINK_PREFIX
+
+EXTERNAL_SCHEMES = ("http", "https", "mailto", "tel")
+
+
+def aid_page(aid: JobAid) -> str:
+    """The aid as HTML for a QTextBrowser: its problems first, then the sanitized body."""
+    problems = "".join(f"<p><i>Line {p.line}: {html.escape(p.message)}</i></p>"
+                       for p in aid.problems)
+    return problems + render_aid_html(aid, checkbox_glyphs=True)
+
+
+def load_page(store: LibraryStore, path: str) -> tuple[JobAid, str]:
+    """Read and render on a worker thread (plain data in, plain data out)."""
+    aid = store.load(Path(path))
+    return aid, aid_page(aid)
+
+
+class AidBrowser(QTextBrowser):
+    """A rendered aid; wiki links open other aids, safe external links open in the browser."""
+
+    aid_link = Signal(str)  # the title a [[wiki link]] names
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setOpenLinks(False)
+        self.anchorClicked.connect(self._follow)
+
+    def _follow(self, url: QUrl) -> None:
+        text = url.toString()
+        if text.startswith(AID_LINK_PREFIX):
+            self.aid_link.emit(QUrl.fromPercentEncoding(text[len(AID_LINK_PREFIX):].encode()))
+        elif url.scheme() in EXTERNAL_SCHEMES:
+            QDesktopServices.openUrl(url)
+
+
+class AidWindow(QWidget):
+    """An opened aid, in a normal window: read it, pin it, edit it."""
+
+    def __init__(self, aid: JobAid, page: str, *, on_pin: Callable[[JobAid], None],
+                 on_edit: Callable[[JobAid], None],
+                 on_link: Callable[[str], None]) -> None:
+        super().__init__()
+        self.aid = aid
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setWindowTitle(f"{aid.title} - Handrail")
+        self.browser = AidBrowser()
+        self.browser.setHtml(page)
+        self.browser.aid_link.connect(on_link)
+        pin = QPushButton("&Pin beside my work")
+        pin.setToolTip("Ctrl+Enter")
+        pin.clicked.connect(lambda: on_pin(self.aid))
+        edit = QPushButton("&Edit")
+        edit.setToolTip("Ctrl+E")
+        edit.clicked.connect(lambda: on_edit(self.aid))
+        close = QPushButton("Close")
+        close.clicked.connect(self.close)
+        buttons = QHBoxLayout()
+        source = aid.source
+        where = QLabel(f"{source.collection} · {source.relpath}" if source else "")
+        where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        buttons.addWidget(where, 1)
+        for button in (pin, edit, close):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.browser, 1)
+        layout.addLayout(buttons)
+        QShortcut(QKeySequence("Ctrl+Return"), self, lambda: on_pin(self.aid))
+        QShortcut(QKeySequence("Ctrl+E"), self, lambda: on_edit(self.aid))
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
+        self.resize(720, 640)

@@ -1,0 +1,408 @@
+"""The tray app: owns the hotkey, popup, pinned windows, editors and the instance server.
+
+Each of those is its own small class; this one wires user actions to core calls.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox, QSystemTrayIcon, QWidget
+
+from job_aids import KINDS, OWN, JobAid, JobAidError, LibraryStore, parse_text
+from job_aids.checklist import Checklist, PinnedState
+from job_aids.paths import HandrailPaths
+from resources import icon_file
+from search import SearchResponse, SearchResult
+
+from . import autostart, trace
+from .aid_view import AidWindow, load_page
+from .background import run_in_background
+from .editor import EditorWindow
+from .hotkey import TOGGLE_HINT, HotkeyError, create_global_hotkey
+from .instance import InstanceServer
+from .pinned_window import PinnedWindow
+from .popup import Popup, clipboard_text_for_selection
+from .search_worker import HomeRows, SearchWorker
+from .settings import Settings
+from .settings_dialog import SettingsDialog
+from .theme import apply_theme, follow_system
+from .tray import Tray
+from .window_context import WindowContext, create_context_reader
+
+GAP_SETTLE_MS = 1500  # a query that finds nothing for this long is a content gap
+
+
+class Controller(QObject):
+    def __init__(self, app: QApplication, paths: HandrailPaths, store: LibraryStore,
+                 instance_name: str) -> None:
+        super().__init__()
+        self.app = app
+        self.paths = paths
+        self.store = store
+        self.settings_file = paths.config / "settings.json"
+        self.settings, settings_problem = Settings.load(self.settings_file)
+        self.messages: list[str] = [settings_problem] if settings_problem else []
+        apply_theme(app, self.settings.theme)
+        follow_system(app, lambda: self.settings.theme)
+
+        self.pinned = PinnedState(paths.state / "pinned.json")
+        self.pinned_windows: dict[str, PinnedWindow] = {}
+        self.windows: list[QWidget] = []  # open aids and editors, kept alive while shown
+        self.context = WindowContext()
+        self.context_reader = create_context_reader(QGuiApplication.platformName())
+
+        self.popup = Popup()
+        self.popup.pinned_ids = tuple(self.pinned.pinned)
+        self.worker = SearchWorker(paths, store)
+        self.worker.answered.connect(self._answered)
+        self.worker.failed.connect(self._failed)
+        self.worker.progress.connect(self._progress)
+        self.worker.indexed.connect(lambda _stats: self.popup.show_progress(""))
+        self.popup.search_requested.connect(self.worker.submit)
+        self.popup.open_requested.connect(self.open_result)
+        self.popup.pin_requested.connect(self.pin_result)
+        self.popup.edit_requested.connect(self.edit_result)
+        self.popup.copy_requested.connect(self.copy_result)
+        self.popup.create_requested.connect(self.create_aid)
+        self.popup.preview_requested.connect(self._load_preview)
+        self.popup.dismissed.connect(self._give_focus_back)
+        self.popup.content_gap.connect(self._maybe_gap)
+        self._gap_timer = QTimer(self, singleShot=True, interval=GAP_SETTLE_MS)
+        self._gap_timer.timeout.connect(self._record_gap)
+        self._gap_query = ""
+
+        self.hotkey = create_global_hotkey(self)
+        self.hotkey.activated.connect(self._hotkey_pressed)
+        self.tray = Tray(QIcon(str(icon_file())), self._pinned_titles, self._raise_pinned, self)
+        self.tray.search.connect(lambda: self.toggle(force_show=True))
+        self.tray.new_aid.connect(lambda: self.create_aid(""))
+        self.tray.settings.connect(self.open_settings)
+        self.tray.quit.connect(self.quit)
+        self.server = InstanceServer(instance_name, self.handle_request, self)
+
+    # -- start and stop -------------------------------------------------------------------------
+    def start(self) -> bool:
+        if not self.server.listen():
+            print(f"handrail: error: cannot listen for other instances "
+                  f"({self.server.error_string()})", file=sys.stderr)
+            return False
+        hotkey_error = self._register_hotkey(self.settings.hotkey)
+        self.worker.start()
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray.icon.show()
+        else:
+            how = (f"press {self.hotkey.sequence}" if self.hotkey.sequence else "")
+            how = f"{how} or run `handrail toggle`" if how else "run `handrail toggle`"
+            self.messages.append(f"no system tray was found; Handrail keeps running: {how} "
+                                 "to open the search popup, `handrail quit` to end it")
+        if hotkey_error:
+            self.messages.append(hotkey_error)
+        for message in self.messages:
+            print(f"handrail: {message}", file=sys.stderr)
+        if hotkey_error and self.tray.icon.isVisible():
+            self.tray.icon.showMessage("Handrail: hotkey not available", hotkey_error,
+                                       QSystemTrayIcon.MessageIcon.Warning)
+        QTimer.singleShot(0, self._restore_pinned)
+        trace.trace("tray-ready", tray=self.tray.icon.isVisible(),
+                    hotkey=self.hotkey.sequence)
+        return True
+
+    def quit(self) -> None:
+        for window in list(self.pinned_windows.values()):
+            window.unpinned.disconnect()  # closing at quit keeps them pinned for next time
+            window.close()
+        self.hotkey.unregister()
+        self.server.close()
+        self.tray.icon.hide()
+        self.worker.stop()
+        self.app.quit()
+
+    def _register_hotkey(self, sequence: str) -> str | None:
+        try:
+            self.hotkey.register(sequence)
+        except HotkeyError as error:
+            self.tray.set_hotkey_hint(None)
+            return f"the hotkey {sequence} is not available: {error}"
+        self.tray.set_hotkey_hint(sequence)
+        return None
+
+    # -- the popup ------------------------------------------------------------------------------
+    def _hotkey_pressed(self) -> None:
+        trace.trace("hotkey")
+        self.toggle()
+
+    def _own_window(self, window_id: int | None) -> bool:
+        if window_id is None:
+            return False
+        ours = [self.popup, *self.pinned_windows.values(), *self.windows]
+        return any(int(widget.winId()) == window_id for widget in ours if widget.isVisible())
+
+    def toggle(self, query: str | None = None, force_show: bool = False) -> None:
+        if self.popup.isVisible() and query is None and not force_show:
+            self.popup.dismiss()
+            return
+        if not self.popup.isVisible():
+            context = self.context_reader.capture()
+            if not self._own_window(context.window_id):
+                self.context = context
+        self.popup.pinned_ids = tuple(self.pinned.pinned)
+        self.popup.show_for(self.context, query)
+        QTimer.singleShot(0, self._read_selection)
+
+    def _read_selection(self) -> None:
+        self.popup.set_selection(
+            clipboard_text_for_selection(self.settings.use_clipboard_as_selection))
+
+    def _give_focus_back(self) -> None:
+        self._record_gap()
+        if self.context.window_id is not None:
+            self.context_reader.activate(self.context.window_id)
+
+    def _answered(self, generation: int, answer: SearchResponse | HomeRows,
+                  seconds: float) -> None:
+        trace.trace("answered", generation=generation, ms=round(seconds * 1000, 2))
+        self.popup.show_answer(generation, answer)
+
+    def _failed(self, generation: int, message: str) -> None:
+        if generation < 0:
+            self.popup.show_progress(message)
+            print(f"handrail: {message}", file=sys.stderr)
+        elif generation == self.popup.generation:
+            self.popup.show_error(message)
+
+    def _progress(self, done: int, total: int) -> None:
+        text = (f"Indexing {done:,} of {total:,} aids… results come from those indexed so far"
+                if done < total else "")
+        self.popup.show_progress(text)
+        self.tray.icon.setToolTip(f"Handrail: indexing {done:,} of {total:,}" if text
+                                  else "Handrail")
+
+    def _load_preview(self, generation: int, path: str) -> None:
+        store = self.store
+        run_in_background(lambda: load_page(store, path)[1],
+                          lambda page: self.popup.show_preview(generation, page),
+                          lambda error: self.popup.show_preview(
+                              generation, f"<p>Cannot show this aid: {error}</p>"))
+
+    def _maybe_gap(self, query: str) -> None:
+        self._gap_query = query
+        self._gap_timer.start()
+
+    def _record_gap(self) -> None:
+        self._gap_timer.stop()
+        query, self._gap_query = self._gap_query.strip(), ""
+        response = self.popup.last_response
+        if (query and isinstance(response, SearchResponse) and not response.results
+                and response.query.strip() == query):
+            self.worker.record_gap(query, self.context.app)
+
+    # -- acting on an aid -------------------------------------------------------------------------
+    def _load(self, result: SearchResult) -> JobAid | None:
+        try:
+            return self.store.load(Path(result.path))
+        except JobAidError as error:
+            self.popup.show_error(f"Cannot open {result.title}: {error}")
+            return None
+
+    def open_result(self, result: SearchResult) -> None:
+        aid = self._load(result)
+        if aid is None:
+            return
+        self.popup.hide()
+        self.worker.record_open(aid.id)
+        self.open_aid(aid)
+
+    def open_aid(self, aid: JobAid) -> None:
+        window = AidWindow(aid, load_page(self.store, str(aid.source.path))[1]
+                           if aid.source else "", on_pin=self.pin_aid, on_edit=self.edit_aid,
+                           on_link=self.open_title)
+        self._keep(window)
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        trace.trace("aid-opened", title=aid.title)
+
+    def open_title(self, title: str) -> None:
+        try:
+            self.open_aid(self.store.find(title))
+        except JobAidError as error:
+            QMessageBox.information(None, "Handrail", str(error))
+
+    def _keep(self, window: QWidget) -> None:
+        self.windows.append(window)
+        window.destroyed.connect(lambda *_: self.windows.remove(window)
+                                 if window in self.windows else None)
+
+    def pin_result(self, result: SearchResult) -> None:
+        aid = self._load(result)
+        if aid is not None:
+            self.popup.dismiss()
+            self.pin_aid(aid)
+
+    def pin_aid(self, aid: JobAid) -> None:
+        assert aid.source is not None
+        self.pinned.pin(aid.id, aid.source.path)
+        self._show_pinned_window(aid)
+
+    def _show_pinned_window(self, aid: JobAid) -> None:
+        window = self.pinned_windows.get(aid.id)
+        if window is None:
+            window = PinnedWindow(aid, self.pinned, self._copy_text)
+            window.unpinned.connect(self._unpinned)
+            window.place(len(self.pinned_windows))
+            self.pinned_windows[aid.id] = window
+        window.show()
+        window.raise_()
+        trace.trace("pinned-shown", title=aid.title)
+
+    def _unpinned(self, aid_id: str) -> None:
+        self.pinned.unpin(aid_id)
+        self.pinned_windows.pop(aid_id, None)
+
+    def _restore_pinned(self) -> None:
+        for aid_id in list(self.pinned.pinned):
+            location = self.pinned.locations.get(aid_id)
+            try:
+                aid = self.store.load(Path(location)) if location else None
+            except JobAidError:
+                aid = None
+            if aid is None or aid.id != aid_id:
+                continue  # moved or deleted: the tray menu no longer lists it
+            self._show_pinned_window(aid)
+
+    def _pinned_titles(self) -> list[tuple[str, str]]:
+        return [(i, w.aid.title) for i, w in self.pinned_windows.items()]
+
+    def _raise_pinned(self, aid_id: str) -> None:
+        window = self.pinned_windows.get(aid_id)
+        if window is not None:
+            window.show()
+            window.raise_()
+            window.activateWindow()
+
+    def copy_result(self, result: SearchResult) -> None:
+        aid = self._load(result)
+        if aid is None:
+            return
+        text = Checklist.from_aid(aid).first_copyable() or aid.body.strip()
+        self._copy_text(text, aid.title)
+        self.popup.dismiss()
+
+    def _copy_text(self, text: str, title: str) -> None:
+        QApplication.clipboard().setText(text)
+        if QApplication.clipboard().supportsSelection():
+            QApplication.clipboard().setText(text, QApplication.clipboard().Mode.Selection)
+        trace.trace("copied", title=title, chars=len(text))
+
+    def edit_result(self, result: SearchResult) -> None:
+        aid = self._load(result)
+        if aid is not None:
+            self.popup.dismiss()
+            self.edit_aid(aid)
+
+    def edit_aid(self, aid: JobAid) -> None:
+        source = aid.source
+        if source is not None and self.store.collections.get(source.collection).read_only:
+            answer = QMessageBox.question(
+                None, "Read-only aid",
+                f"“{aid.title}” is in the read-only collection {source.collection!r}. "
+                "Edit a copy in your own aids?")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            copy = parse_text(source.path.read_text(encoding="utf-8", errors="replace"))
+            copy.meta.pop("id", None)
+            try:
+                aid = self.store.create_aid(copy, OWN)
+            except JobAidError as error:
+                QMessageBox.warning(None, "Handrail", str(error))
+                return
+        editor = EditorWindow(self.store, aid)
+        self._keep(editor)
+        editor.show()
+        editor.activateWindow()
+
+    def create_aid(self, title: str) -> None:
+        self.popup.dismiss()
+        kind, ok = QInputDialog.getItem(None, "New aid", "What kind of aid?", list(KINDS), 0,
+                                        False)
+        if not ok:
+            return
+        extra: dict[str, Any] = {"apps": [self.context.app]} if self.context.app else {}
+        try:
+            aid = self.store.new_from_template(kind, title or "New aid", extra=extra)
+        except JobAidError as error:
+            QMessageBox.warning(None, "Handrail", f"The aid was not created: {error}")
+            return
+        self.edit_aid(aid)
+
+    # -- settings ---------------------------------------------------------------------------------
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(self.settings, self.store.collections, self.apply_settings)
+        dialog.exec()
+
+    def apply_settings(self, chosen: Settings) -> str | None:
+        if chosen.hotkey != self.hotkey.sequence:
+            previous = self.hotkey.sequence
+            error = self._register_hotkey(chosen.hotkey)
+            if error:
+                if previous:
+                    self._register_hotkey(previous)
+                return error + ("" if "instead" in error else f"; or {TOGGLE_HINT}")
+        if chosen.start_at_login != self.settings.start_at_login:
+            try:
+                autostart.set_enabled(chosen.start_at_login)
+            except OSError as error:
+                return f"Start at login could not be changed: {error}"
+        if chosen.theme != self.settings.theme:
+            apply_theme(self.app, chosen.theme)
+        try:
+            chosen.save(self.settings_file)
+        except OSError as error:
+            return f"The settings could not be saved: {error}"
+        self.settings = chosen
+        return None
+
+    # -- requests from other instances ----------------------------------------------------------
+    def handle_request(self, request: dict[str, Any]) -> dict[str, Any]:
+        command = request.get("cmd")
+        query = request.get("query")
+        query = str(query) if query is not None else None
+        if command == "toggle":
+            self.toggle(query)
+        elif command == "show":
+            self.toggle(query, force_show=True)
+        elif command == "hide":
+            self.popup.dismiss()
+        elif command == "quit":
+            QTimer.singleShot(0, self.quit)
+        elif command == "state":
+            return {"ok": True, **self.state()}
+        else:
+            return {"ok": False, "error": f"unknown command {command!r}"}
+        return {"ok": True, "visible": self.popup.isVisible()}
+
+    def state(self) -> dict[str, Any]:
+        """What the user sees, for scripts and end-to-end tests."""
+        popup = self.popup
+        current = popup.current_row()
+        return {
+            "visible": popup.isVisible(), "active": popup.isActiveWindow(),
+            "focus_in_search_box": popup.search_box.hasFocus(),
+            "query": popup.search_box.text(), "generation": popup.generation,
+            "notice": popup.notice.text() if popup.notice.isVisible() else "",
+            "status": popup.status.text(),
+            "rows": [{"kind": r.kind, "text": r.result.title if r.result else r.text,
+                      "context_match": bool(r.result and r.result.context_match),
+                      "stale": bool(r.result and r.result.stale)} for r in popup.model.rows],
+            "current": (current.result.title if current and current.result
+                        else current.text if current else None),
+            "context": {"app": self.context.app, "window_title": self.context.window_title},
+            "pinned": [w.aid.title for w in self.pinned_windows.values()],
+            "windows": [w.windowTitle() for w in self.windows if w.isVisible()],
+            "tray": self.tray.icon.isVisible(), "hotkey": self.hotkey.sequence,
+        }

@@ -1,0 +1,216 @@
+"""A pinned aid: a small always-on-top checklist beside the work that does not steal focus.
+
+Ticks are saved as they happen (PinnedState), so progress survives a restart. Keys, once the
+window is clicked: Space ticks the current step and moves on, Down/N and Up move, Ctrl+R starts
+over, Esc gives the keyboard back.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from job_aids import JobAid
+from job_aids.checklist import Checklist, CodeBlock, PinnedState, Step
+
+_INLINE = re.compile(r"`([^`]+)`|\*\*([^*]+)\*\*|\[([^\]]+)\]\([^)]*\)")
+
+
+def step_label(text: str) -> str:
+    """A step's Markdown as the little rich text a checkbox label needs (escaped)."""
+    out, last = [], 0
+    for match in _INLINE.finditer(text):
+        out.append(html.escape(text[last:match.start()]))
+        code, bold, link = match.groups()
+        if code is not None:
+            out.append(f"<code>{html.escape(code)}</code>")
+        elif bold is not None:
+            out.append(f"<b>{html.escape(bold)}</b>")
+        else:
+            out.append(html.escape(link))
+        last = match.end()
+    out.append(html.escape(text[last:]))
+    return "".join(out)
+
+
+class PinnedWindow(QWidget):
+    unpinned = Signal(str)  # aid id
+
+    def __init__(self, aid: JobAid, state: PinnedState,
+                 copy: Callable[[str, str], None]) -> None:
+        super().__init__(None, Qt.WindowType.Tool | Qt.WindowType.WindowStaysOnTopHint)
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setObjectName("pinned")
+        self.boxes: list[tuple[QCheckBox, Step]] = []
+        self.current = 0
+        self.aid = aid
+        self._state = state
+        self._copy = copy
+        self.setWindowTitle(f"{aid.title} (pinned)")
+        self.checklist = Checklist.from_aid(aid)
+
+        title = QLabel(f"<b>{html.escape(aid.title)}</b>")
+        title.setWordWrap(True)
+        self.progress = QLabel()
+        self.progress.setObjectName("progress")
+        close = QToolButton()
+        close.setText("✕")
+        close.setToolTip("Unpin (ticks are kept)")
+        close.clicked.connect(self.close)
+        header = QHBoxLayout()
+        header.addWidget(title, 1)
+        header.addWidget(close)
+
+        body = QWidget()
+        items = QVBoxLayout(body)
+        items.setContentsMargins(0, 0, 0, 0)
+        done = state.done(aid.id)
+        for item in self.checklist.items:
+            if isinstance(item, Step):
+                items.addLayout(self._step_row(item, item.text in done))
+            elif isinstance(item, CodeBlock):
+                items.addWidget(self._code_row(item))
+        if not self.checklist.items:
+            items.addWidget(QLabel(html.escape(aid.summary or "This aid has no steps to tick.")))
+        items.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(body)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        reset = QPushButton("Start over")
+        reset.clicked.connect(self.reset)
+        footer = QHBoxLayout()
+        footer.addWidget(self.progress, 1)
+        footer.addWidget(reset)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(footer)
+        self.current = next((i for i, (box, _) in enumerate(self.boxes) if not box.isChecked()),
+                            0)
+        self._update_progress()
+        self.resize(340, min(560, 120 + 34 * max(1, len(self.checklist.items))))
+
+    def _step_row(self, step: Step, checked: bool) -> QHBoxLayout:
+        row = QHBoxLayout()
+        box = QCheckBox()
+        box.setChecked(checked)
+        box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        label = QLabel(step_label(step.text))
+        label.setWordWrap(True)
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setBuddy(box)
+        label.linkActivated.connect(lambda _link: box.toggle())
+        box.toggled.connect(lambda on, s=step: self._ticked(s, on))
+        row.addWidget(box)
+        row.addWidget(label, 1)
+        if step.copy_text:
+            row.addWidget(self._copy_button(step.copy_text))
+        self.boxes.append((box, step))
+        return row
+
+    def _code_row(self, block: CodeBlock) -> QWidget:
+        frame = QWidget()
+        row = QHBoxLayout(frame)
+        row.setContentsMargins(22, 0, 0, 0)
+        code = QPlainTextEdit(block.text)
+        code.setReadOnly(True)
+        code.setObjectName("code")
+        code.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        lines = max(1, min(6, block.text.count("\n") + 1))
+        code.setFixedHeight(code.fontMetrics().lineSpacing() * lines + 12)
+        row.addWidget(code, 1)
+        row.addWidget(self._copy_button(block.text), 0, Qt.AlignmentFlag.AlignTop)
+        return frame
+
+    def _copy_button(self, text: str) -> QToolButton:
+        button = QToolButton()
+        button.setText("Copy")
+        button.setToolTip(f"Copy {text[:60]}")
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.clicked.connect(lambda: self._copy(text, self.aid.title))
+        return button
+
+    def _ticked(self, step: Step, on: bool) -> None:
+        self._state.set_done(self.aid.id, step.text, on)
+        self._update_progress()
+
+    def _update_progress(self) -> None:
+        total = len(self.boxes)
+        ticked = sum(box.isChecked() for box, _ in self.boxes)
+        text = f"{ticked} of {total} steps done" if total else ""
+        if total and ticked == total:
+            text = f"All {total} steps done ✓"
+        self.progress.setText(text)
+        for index, (box, _) in enumerate(self.boxes):
+            box.setStyleSheet("QCheckBox { background: palette(highlight); }"
+                              if index == self.current and self.isActiveWindow() else "")
+
+    def reset(self) -> None:
+        self._state.reset(self.aid.id)
+        for box, _ in self.boxes:
+            box.blockSignals(True)
+            box.setChecked(False)
+            box.blockSignals(False)
+        self.current = 0
+        self._update_progress()
+
+    def tick_current(self) -> None:
+        if not self.boxes:
+            return
+        box, _ = self.boxes[self.current]
+        box.toggle()
+        if box.isChecked():
+            self.move_to(self.current + 1)
+
+    def move_to(self, index: int) -> None:
+        if self.boxes:
+            self.current = max(0, min(len(self.boxes) - 1, index))
+        self._update_progress()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.tick_current()
+        elif key in (Qt.Key.Key_Down, Qt.Key.Key_N, Qt.Key.Key_J):
+            self.move_to(self.current + 1)
+        elif key in (Qt.Key.Key_Up, Qt.Key.Key_P, Qt.Key.Key_K):
+            self.move_to(self.current - 1)
+        elif key == Qt.Key.Key_R and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.reset()
+        else:
+            super().keyPressEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange:
+            self._update_progress()  # the current step is marked only while it has the keys
+
+    def closeEvent(self, event: object) -> None:
+        self.unpinned.emit(self.aid.id)
+        super().closeEvent(event)  # type: ignore[arg-type]
+
+    def place(self, slot: int) -> None:
+        """Beside the work: down the right edge of the screen, one slot per pinned aid."""
+        screen = QGuiApplication.primaryScreen().availableGeometry()
+        x = screen.right() - self.width() - 16 - (slot // 2) * (self.width() + 12)
+        y = screen.top() + 48 + (slot % 2) * (screen.height() // 2)
+        self.move(x, y)

@@ -1,0 +1,318 @@
+"""The hotkey popup: a frameless search box over the current work, results as you type.
+
+The popup only shows things and reports what the user asked for (signals); the controller does
+the work. Each query carries a generation number: only the newest query's answer is painted.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QPainter, QPen, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from search import SearchResponse, SearchResult
+
+from . import trace
+from .aid_view import AidBrowser
+from .result_list import ROW_ROLE, ResultModel, ResultView, Row
+from .search_worker import HomeRows, SearchRequest
+from .window_context import WindowContext
+
+HINTS = ("↵ open · Ctrl+↵ pin · Ctrl+C copy · Ctrl+E edit · Ctrl+N new · "
+         "Alt+S search selection · Esc hide")
+
+
+class Popup(QWidget):
+    search_requested = Signal(object)     # SearchRequest
+    open_requested = Signal(object)       # SearchResult
+    pin_requested = Signal(object)        # SearchResult
+    edit_requested = Signal(object)       # SearchResult
+    copy_requested = Signal(object)       # SearchResult
+    create_requested = Signal(str)        # the query, as the new aid's title
+    preview_requested = Signal(int, str)  # generation, path
+    dismissed = Signal()                  # hidden by Esc or the hotkey: give focus back
+    content_gap = Signal(str)             # a query that found nothing
+
+    def __init__(self) -> None:
+        super().__init__(None, Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint
+                         | Qt.WindowType.WindowStaysOnTopHint)
+        self.setObjectName("popup")
+        self.setWindowTitle("Handrail")
+        self.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled)
+        self.context = WindowContext()
+        self.pinned_ids: tuple[str, ...] = ()
+        self.generation = 0
+        self.last_response: SearchResponse | HomeRows | None = None
+        self._preview_generation = 0
+
+        self.search_box = QLineEdit(placeholderText="Search job aids…")
+        self.search_box.setObjectName("searchBox")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.textChanged.connect(self._query_changed)
+        self.search_box.installEventFilter(self)
+        self.context_label = QLabel()
+        self.context_label.setObjectName("contextLabel")
+        self.notice = QLabel()
+        self.notice.setObjectName("notice")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+        self.model = ResultModel()
+        self.results = ResultView()
+        self.results.setModel(self.model)
+        self.results.selectionModel().currentChanged.connect(self._current_changed)
+        self.results.clicked.connect(lambda index: self._set_current(index.row()))
+        self.results.doubleClicked.connect(lambda _: self.activate_current())
+        self.preview = AidBrowser()
+        self.preview.setObjectName("preview")
+        self.preview.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.status = QLabel(HINTS)
+        self.status.setObjectName("status")
+
+        top = QHBoxLayout()
+        top.addWidget(self.search_box, 1)
+        top.addWidget(self.context_label)
+        splitter = QSplitter()
+        splitter.addWidget(self.results)
+        splitter.addWidget(self.preview)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 8)
+        layout.addLayout(top)
+        layout.addWidget(self.notice)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.status)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.dismiss)
+
+    # -- showing and hiding -------------------------------------------------------------------
+    def show_for(self, context: WindowContext, query: str | None = None) -> None:
+        """Show over the user's work, searching at once; the box has the keyboard."""
+        self.context = context
+        self.context_label.setText(f"in {context.app}" if context.app else "")
+        self._place(context)
+        self.search_box.setFocus()
+        if query is not None and query != self.search_box.text():
+            self.search_box.setText(query)
+        else:
+            self._query_changed(self.search_box.text())
+        self.search_box.selectAll()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        trace.trace("popup-show-called")
+
+    def dismiss(self) -> None:
+        if self.isVisible():
+            self.hide()
+            self.dismissed.emit()
+
+    def _place(self, context: WindowContext) -> None:
+        screen = None
+        if context.center is not None:
+            screen = QGuiApplication.screenAt(QPoint(*context.center))
+        screen = screen or QGuiApplication.screenAt(self.cursor().pos()) \
+            or QGuiApplication.primaryScreen()
+        area: QRect = screen.availableGeometry()
+        width = min(max(560, int(area.width() * 0.5)), 900, area.width() - 40)
+        height = min(max(380, int(area.height() * 0.55)), 640, area.height() - 40)
+        self.setGeometry(area.left() + (area.width() - width) // 2,
+                         area.top() + int(area.height() * 0.18), width, height)
+
+    def paintEvent(self, event: Any) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().window())
+        painter.setPen(QPen(self.palette().mid().color(), 1))
+        painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
+        painter.end()
+        trace.trace("popup-painted", active=self.isActiveWindow(),
+                    focus=self.search_box.hasFocus())
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            trace.trace("popup-active", focus=self.search_box.hasFocus())
+
+    # -- searching ------------------------------------------------------------------------------
+    def _query_changed(self, text: str) -> None:
+        self.generation += 1
+        trace.trace("query", generation=self.generation, text=text)
+        from search import Context
+
+        context = Context(self.context.app, self.context.window_title) \
+            if self.context.app or self.context.window_title else None
+        self.search_requested.emit(SearchRequest(self.generation, text, context,
+                                                 pinned=self.pinned_ids))
+
+    def show_answer(self, generation: int, answer: SearchResponse | HomeRows) -> bool:
+        """Paint an answer; False (and nothing painted) when a newer query was typed since."""
+        if generation != self.generation:
+            trace.trace("stale-dropped", generation=generation)
+            return False
+        self.last_response = answer
+        rows: list[Row] = []
+        notice = ""
+        if isinstance(answer, HomeRows):
+            if answer.for_app:
+                rows.append(Row("heading", f"For {self.context.app}"))
+                rows += [Row("aid", result=r) for r in answer.for_app]
+            if answer.pinned:
+                rows.append(Row("heading", "Pinned"))
+                rows += [Row("aid", result=r) for r in answer.pinned]
+            if answer.frequent:
+                rows.append(Row("heading", "Recently used"))
+                rows += [Row("aid", result=r) for r in answer.frequent]
+            if not rows:
+                notice = ("Type to search your job aids."
+                          + (f" No aid is marked for {self.context.app} yet: Ctrl+N writes one."
+                             if self.context.app else ""))
+        else:
+            if answer.did_you_mean:
+                lead = "Showing results for" if answer.corrected else "Did you mean"
+                notice = f"{lead}: <b>{html.escape(answer.did_you_mean)}</b>"
+            elif answer.partial:
+                notice = "No aid has every word; these have some of them."
+            rows = [Row("aid", result=r) for r in answer.results]
+            if not rows:
+                rows = [Row("create", f"Create an aid for '{answer.query.strip()}'")]
+                notice = f"No aid found for <b>{html.escape(answer.query.strip())}</b>."
+                self.content_gap.emit(answer.query)
+        self.notice.setText(notice)
+        self.notice.setVisible(bool(notice))
+        self.model.set_rows(rows)
+        self.results.generation_to_paint = generation
+        first = next((i for i, row in enumerate(rows) if row.selectable), None)
+        if first is not None:
+            self._set_current(first)
+        else:
+            self.preview.clear()
+        self.results.viewport().update()
+        return True
+
+    def show_error(self, message: str) -> None:
+        self.notice.setText(html.escape(message))
+        self.notice.show()
+
+    def show_progress(self, text: str) -> None:
+        self.status.setText(text or HINTS)
+
+    def show_preview(self, generation: int, page: str) -> None:
+        if generation == self._preview_generation:
+            self.preview.setHtml(page)
+
+    # -- the current row ----------------------------------------------------------------------
+    def current_row(self) -> Row | None:
+        index = self.results.currentIndex()
+        return index.data(ROW_ROLE) if index.isValid() else None
+
+    def current_result(self) -> SearchResult | None:
+        row = self.current_row()
+        return row.result if row is not None else None
+
+    def _set_current(self, row: int) -> None:
+        index = self.model.index(row, 0)
+        if index.isValid() and self.model.rows[row].selectable:
+            self.results.setCurrentIndex(index)
+
+    def _move(self, step: int) -> None:
+        rows = self.model.rows
+        if not rows:
+            return
+        row = self.results.currentIndex().row()
+        candidate = row + step
+        while 0 <= candidate < len(rows):
+            if rows[candidate].selectable:
+                self._set_current(candidate)
+                return
+            candidate += 1 if step > 0 else -1
+
+    def _current_changed(self) -> None:
+        result = self.current_result()
+        self._preview_generation += 1
+        if result is None:
+            row = self.current_row()
+            self.preview.setHtml(
+                "<p>Nothing matched. Enter (or Ctrl+N) starts a new aid with this title.</p>"
+                if row is not None and row.kind == "create" else "")
+            return
+        self.preview_requested.emit(self._preview_generation, result.path)
+
+    def activate_current(self) -> None:
+        row = self.current_row()
+        if row is None:
+            return
+        if row.kind == "create":
+            self.create_requested.emit(self.search_box.text().strip())
+        elif row.result is not None:
+            self.open_requested.emit(row.result)
+
+    # -- keys -----------------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.search_box and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            return self._key(event)
+        return super().eventFilter(watched, event)
+
+    def _key(self, event: QKeyEvent) -> bool:
+        key, mods = event.key(), event.modifiers()
+        ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
+        alt = bool(mods & Qt.KeyboardModifier.AltModifier)
+        if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+            self._move(1 if key == Qt.Key.Key_Down else -1)
+        elif key in (Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
+            self._move(5 if key == Qt.Key.Key_PageDown else -5)
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            result = self.current_result()
+            if ctrl and result is not None:
+                self.pin_requested.emit(result)
+            elif not ctrl:
+                self.activate_current()
+        elif ctrl and key == Qt.Key.Key_C and not self.search_box.hasSelectedText():
+            result = self.current_result()
+            if result is not None:
+                self.copy_requested.emit(result)
+        elif ctrl and key == Qt.Key.Key_E:
+            result = self.current_result()
+            if result is not None:
+                self.edit_requested.emit(result)
+        elif ctrl and key == Qt.Key.Key_N:
+            self.create_requested.emit(self.search_box.text().strip())
+        elif alt and key == Qt.Key.Key_S:
+            self.use_selection()
+        else:
+            return False
+        return True
+
+    def use_selection(self) -> None:
+        selection = (self.context.selection or "").strip()
+        if selection:
+            self.search_box.setText(" ".join(selection.split())[:200])
+        else:
+            self.status.setText("No text is selected in the window you came from.")
+
+    def set_selection(self, text: str | None) -> None:
+        from dataclasses import replace
+
+        self.context = replace(self.context, selection=text or None)
+        if text and text.strip():
+            shown = " ".join(text.split())
+            shown = shown if len(shown) <= 40 else shown[:39] + "…"
+            self.status.setText(f"Alt+S: search “{shown}” · {HINTS}")
+
+
+def clipboard_text_for_selection(allowed: bool) -> str | None:
+    """The user's selected text: X11's PRIMARY selection; the clipboard only when allowed."""
+    clipboard = QApplication.clipboard()
+    if clipboard.supportsSelection():
+        return clipboard.text(clipboard.Mode.Selection) or None
+    return (clipboard.text() or None) if allowed else None

@@ -1,0 +1,158 @@
+"""The popup's result list: a model of rows and a delegate that paints title, kind and snippet."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPalette, QTextDocument
+from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from search import SearchResult
+
+from . import trace
+
+KIND_ICONS = {"procedure": "❶", "checklist": "☑", "reference": "¶", "decision": "⊞",
+              "troubleshooting": "⚠", "link": "↗", "contact": "☎"}
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+MARK_STYLE = "background-color:#ffd54f;color:#000000"
+
+
+@dataclass(frozen=True)
+class Row:
+    """A heading ("For Firefox"), an aid, or the offer to create one."""
+
+    kind: str                          # "heading", "aid" or "create"
+    text: str = ""
+    result: SearchResult | None = None
+
+    @property
+    def selectable(self) -> bool:
+        return self.kind != "heading"
+
+
+class ResultModel(QAbstractListModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[Row] = []
+
+    def set_rows(self, rows: list[Row]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex | None = None) -> int:
+        return 0 if parent is not None and parent.isValid() else len(self.rows)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        if role == ROW_ROLE:
+            return row
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return row.result.title if row.result else row.text
+        if role == Qt.ItemDataRole.ToolTipRole and row.result:
+            return row.result.summary or row.result.path
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        if self.rows[index.row()].selectable:
+            return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return Qt.ItemFlag.ItemIsEnabled
+
+
+def snippet_html(snippet: str) -> str:
+    """Snippets come escaped with <mark> around matched words; Qt's rich text needs a span."""
+    return snippet.replace("<mark>", f'<span style="{MARK_STYLE}">').replace("</mark>", "</span>")
+
+
+def row_html(row: Row, palette: QPalette, selected: bool) -> str:
+    text_color = palette.color(QPalette.ColorRole.HighlightedText if selected
+                               else QPalette.ColorRole.Text).name()
+    dim = palette.color(QPalette.ColorRole.PlaceholderText).name() if not selected else text_color
+    if row.kind == "heading":
+        return (f'<div style="color:{dim};font-size:small;font-weight:600">'
+                f"{html.escape(row.text.upper())}</div>")
+    if row.kind == "create":
+        return (f'<div style="color:{text_color}">＋ {html.escape(row.text)}</div>'
+                f'<div style="color:{dim};font-size:small">Ctrl+N or Enter: a new aid, '
+                "pre-filled with your search and the application you are in</div>")
+    result = row.result
+    assert result is not None
+    icon = KIND_ICONS.get(result.kind, "¶")
+    stale = (' &nbsp;<span style="background-color:#c62828;color:#ffffff">&nbsp;review due'
+             "&nbsp;</span>" if result.stale else "")
+    snippet = snippet_html(result.snippet) if result.snippet else html.escape(result.summary)
+    return (f'<div style="color:{text_color}"><span style="color:{dim}">{icon}</span> '
+            f"<b>{html.escape(result.title)}</b>"
+            f' <span style="color:{dim};font-size:small">· {html.escape(result.kind)} · '
+            f"{html.escape(result.collection)}</span>{stale}</div>"
+            + (f'<div style="color:{dim};font-size:small">{snippet}</div>' if snippet else ""))
+
+
+class ResultDelegate(QStyledItemDelegate):
+    PADDING = 6
+
+    def _document(self, option: QStyleOptionViewItem, row: Row, selected: bool) -> QTextDocument:
+        document = QTextDocument()
+        document.setDocumentMargin(0)
+        document.setDefaultFont(option.font)
+        document.setHtml(row_html(row, option.palette, selected))
+        document.setTextWidth(max(50, option.rect.width() - 2 * self.PADDING))
+        return document
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        row: Row = index.data(ROW_ROLE)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        rect: QRect = option.rect
+        painter.save()
+        if selected:
+            painter.fillRect(rect, option.palette.highlight())
+        document = self._document(option, row, selected)
+        painter.translate(rect.left() + self.PADDING, rect.top() + self.PADDING)
+        context = QAbstractTextDocumentLayout.PaintContext()
+        document.documentLayout().draw(painter, context)
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem,
+                 index: QModelIndex | QPersistentModelIndex) -> QSize:
+        row: Row = index.data(ROW_ROLE)
+        document = self._document(option, row, False)
+        return QSize(int(document.idealWidth()),
+                     int(document.size().height()) + 2 * self.PADDING)
+
+
+class ResultView(QListView):
+    """The list; it notes when the rows of a generation were painted (for the benchmarks)."""
+
+    painted = Signal(int)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setItemDelegate(ResultDelegate(self))
+        self.setUniformItemSizes(False)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the search box keeps the keyboard
+        self.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        self.generation_to_paint: int | None = None
+
+    def paintEvent(self, event: Any) -> None:
+        super().paintEvent(event)
+        if self.generation_to_paint is not None:
+            generation, self.generation_to_paint = self.generation_to_paint, None
+            trace.trace("results-painted", generation=generation)
+            self.painted.emit(generation)

@@ -1,0 +1,164 @@
+"""The popup's search engine on its own thread: the newest query wins, older ones are dropped.
+
+The main thread submits requests with a generation number; the worker answers only the newest
+request waiting when it becomes free, so a fast typist never queues up stale searches. The index
+is kept current on a second thread (first build with progress, then the file watcher).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from job_aids import LibraryStore
+from job_aids.paths import HandrailPaths
+from search import Context, LibraryWatcher, SearchResponse, SearchResult, SearchService
+
+HOME_LIMIT = 12
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    generation: int
+    text: str
+    context: Context | None = None
+    limit: int = 20
+    pinned: tuple[str, ...] = ()
+
+
+@dataclass
+class HomeRows:
+    """What an empty query shows: aids for the application, then pinned, then frequent ones."""
+
+    for_app: list[SearchResult] = field(default_factory=list)
+    pinned: list[SearchResult] = field(default_factory=list)
+    frequent: list[SearchResult] = field(default_factory=list)
+
+
+class SearchWorker(QObject):
+    ready = Signal(int)                   # documents indexed so far
+    progress = Signal(int, int)           # done, total of a long index update
+    indexed = Signal(object)              # UpdateStats of a finished update
+    answered = Signal(int, object, float)  # generation, SearchResponse | HomeRows, seconds
+    failed = Signal(int, str)
+    _wake = Signal()
+    _open = Signal()
+
+    def __init__(self, paths: HandrailPaths, store: LibraryStore) -> None:
+        super().__init__()
+        self._paths = paths
+        self._store = store
+        self._lock = threading.Lock()
+        self._pending: SearchRequest | None = None
+        self._service: SearchService | None = None
+        self._watcher: LibraryWatcher | None = None
+        self._updater: threading.Thread | None = None
+        self._closing = threading.Event()
+        self._thread = QThread()
+        self._thread.setObjectName("handrail-search")
+        self.moveToThread(self._thread)
+        self._wake.connect(self._process)
+        self._open.connect(self._open_service)
+
+    def start(self) -> None:
+        self._thread.start()
+        self._open.emit()
+
+    def stop(self) -> None:
+        self._closing.set()
+        self._thread.quit()
+        self._thread.wait(5000)
+        if self._watcher is not None:
+            self._watcher.stop()
+        if self._updater is not None:
+            self._updater.join(timeout=30)
+        if self._service is not None:
+            self._service.close()
+
+    def submit(self, request: SearchRequest) -> None:
+        with self._lock:
+            self._pending = request
+        self._wake.emit()
+
+    def record_open(self, aid_id: str) -> None:
+        if self._service is not None:
+            self._service.usage.record_open(aid_id)
+
+    def record_gap(self, query: str, app: str | None) -> None:
+        if self._service is not None:
+            self._service.usage.record_gap(query, app)
+
+    @property
+    def service(self) -> SearchService | None:
+        return self._service
+
+    # -- on the worker thread ---------------------------------------------------------------
+    @Slot()
+    def _open_service(self) -> None:
+        try:
+            self._service = SearchService.open(self._paths, self._store)
+        except Exception as error:  # noqa: BLE001 - shown to the user, the app keeps running
+            self.failed.emit(-1, f"The search index could not be opened: {error}")
+            return
+        self.ready.emit(self._service.index.doc_count)
+        self._updater = threading.Thread(target=self._keep_current, name="handrail-index",
+                                         daemon=True)
+        self._updater.start()
+        self._process()
+
+    def _keep_current(self) -> None:
+        service = self._service
+        assert service is not None
+        try:
+            stats = service.index.update(self._store, lambda d, t: self.progress.emit(d, t))
+            self.indexed.emit(stats)
+        except Exception as error:  # noqa: BLE001 - searching what is indexed still works
+            self.failed.emit(-1, f"The search index could not be brought up to date: {error}")
+        if self._closing.is_set():
+            return
+        self._watcher = LibraryWatcher(self._store, service.index,
+                                       on_error=lambda e: self.failed.emit(-1, str(e)))
+        self._watcher.start()
+
+    @Slot()
+    def _process(self) -> None:
+        with self._lock:
+            request, self._pending = self._pending, None
+        if request is None or self._service is None:
+            if request is not None:
+                with self._lock:  # not open yet: keep it for when it is
+                    self._pending = self._pending or request
+            return
+        started = time.perf_counter()
+        try:
+            answer: Any
+            if request.text.strip():
+                answer = self._service.engine.search(request.text, limit=request.limit,
+                                                     context=request.context)
+            else:
+                answer = self._home(request)
+        except Exception as error:  # noqa: BLE001 - one failed query must not end the engine
+            self.failed.emit(request.generation, f"Search failed: {error}")
+            return
+        self.answered.emit(request.generation, answer, time.perf_counter() - started)
+
+    def _home(self, request: SearchRequest) -> HomeRows:
+        assert self._service is not None
+        engine, rows = self._service.engine, HomeRows()
+        if request.context is not None and request.context.app:
+            rows.for_app = engine.search("", limit=HOME_LIMIT, context=request.context).results
+        shown = {r.id for r in rows.for_app}
+        rows.pinned = [r for r in engine.results_for_ids(list(request.pinned))
+                       if r.id not in shown]
+        shown |= {r.id for r in rows.pinned}
+        frequent = [i for i in self._service.usage.most_used(HOME_LIMIT) if i not in shown]
+        rows.frequent = engine.results_for_ids(frequent)
+        return rows
+
+
+def empty_response(text: str) -> SearchResponse:
+    return SearchResponse(query=text)

@@ -1,0 +1,134 @@
+"""The Settings dialog: hotkey, library folders, start at login, appearance."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QKeySequenceEdit,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from job_aids import JobAidError
+from job_aids.collections import CollectionRegistry
+
+from .settings import DEFAULT_HOTKEY, Settings
+
+# Applies settings; returns an error message to show, or None when all went well.
+Apply = Callable[[Settings], str | None]
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, settings: Settings, collections: CollectionRegistry, apply: Apply,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Handrail settings")
+        self._settings = settings
+        self._collections = collections
+        self._apply = apply
+
+        self.hotkey = QKeySequenceEdit(QKeySequence(settings.hotkey))
+        self.hotkey.setMaximumSequenceLength(1)
+        self.hotkey.setClearButtonEnabled(True)
+        default = QPushButton(f"Default ({DEFAULT_HOTKEY})")
+        default.clicked.connect(lambda: self.hotkey.setKeySequence(QKeySequence(DEFAULT_HOTKEY)))
+        hotkey_row = QHBoxLayout()
+        hotkey_row.addWidget(self.hotkey, 1)
+        hotkey_row.addWidget(default)
+
+        self.folders = QListWidget()
+        self._fill_folders()
+        add = QPushButton("&Add folder…")
+        add.clicked.connect(self._add_folder)
+        remove = QPushButton("&Remove")
+        remove.setToolTip("Handrail forgets the folder; its files are kept")
+        remove.clicked.connect(self._remove_folder)
+        folder_buttons = QHBoxLayout()
+        folder_buttons.addWidget(add)
+        folder_buttons.addWidget(remove)
+        folder_buttons.addStretch(1)
+
+        self.start_at_login = QCheckBox("Start Handrail when I log in")
+        self.start_at_login.setChecked(settings.start_at_login)
+        self.clipboard = QCheckBox("Where there is no selection to read, use the clipboard")
+        self.clipboard.setChecked(settings.use_clipboard_as_selection)
+        self.theme = QComboBox()
+        for label, value in (("Follow the system", "system"), ("Light", "light"),
+                             ("Dark", "dark")):
+            self.theme.addItem(label, value)
+        self.theme.setCurrentIndex(max(0, self.theme.findData(settings.theme)))
+
+        self.message = QLabel()
+        self.message.setObjectName("settingsMessage")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #c62828")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+
+        form = QFormLayout()
+        form.addRow("&Hotkey:", hotkey_row)
+        form.addRow("Library folders:", self.folders)
+        form.addRow("", folder_buttons)
+        form.addRow("", self.start_at_login)
+        form.addRow("", self.clipboard)
+        form.addRow("&Appearance:", self.theme)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+
+    def _fill_folders(self) -> None:
+        self.folders.clear()
+        for collection in self._collections.all():
+            lock = " (read-only)" if collection.read_only else ""
+            self.folders.addItem(f"{collection.name} · {collection.path}{lock}")
+
+    def _add_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "A folder of Markdown aids")
+        if folder:
+            self._change(lambda: self._collections.add(Path(folder)))
+
+    def _remove_folder(self) -> None:
+        row = self.folders.currentRow()
+        if row >= 0:
+            name = self._collections.all()[row].name
+            self._change(lambda: self._collections.remove(name))
+
+    def _change(self, action: Callable[[], object]) -> None:
+        try:
+            action()
+        except JobAidError as error:
+            self.message.setText(str(error))
+            return
+        self.message.clear()
+        self._fill_folders()
+
+    def chosen(self) -> Settings:
+        sequence = self.hotkey.keySequence().toString(QKeySequence.SequenceFormat.PortableText)
+        return replace(self._settings, hotkey=sequence or self._settings.hotkey,
+                       start_at_login=self.start_at_login.isChecked(),
+                       use_clipboard_as_selection=self.clipboard.isChecked(),
+                       theme=str(self.theme.currentData()))
+
+    def accept(self) -> None:
+        error = self._apply(self.chosen())
+        if error:
+            self.message.setText(error)  # stay open: the user picks another hotkey
+            return
+        super().accept()

@@ -1,0 +1,61 @@
+"""The tray icon and its menu: Search, New aid, Pinned aids, Sync status, Settings, Quit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction, QIcon
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+
+class Tray(QObject):
+    search = Signal()
+    new_aid = Signal()
+    settings = Signal()
+    quit = Signal()
+
+    def __init__(self, icon: QIcon, pinned_titles: Callable[[], list[tuple[str, str]]],
+                 show_pinned: Callable[[str], None], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pinned_titles = pinned_titles
+        self._show_pinned = show_pinned
+        self.icon = QSystemTrayIcon(icon, self)
+        self.icon.setToolTip("Handrail")
+        self.menu = QMenu()
+        self._search = self._action("&Search…", self.search.emit)
+        self._action("&New aid…", self.new_aid.emit)
+        self.pinned_menu = self.menu.addMenu("&Pinned aids")
+        self.pinned_menu.aboutToShow.connect(self._fill_pinned)
+        self.sync_status = self.menu.addAction("Sync: no team library set up")
+        self.sync_status.setEnabled(False)
+        self.menu.addSeparator()
+        self._action("Se&ttings…", self.settings.emit)
+        self._action("&Quit Handrail", self.quit.emit)
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._activated)
+
+    def _action(self, text: str, slot: Callable[[], None]) -> QAction:
+        action = self.menu.addAction(text)
+        action.triggered.connect(slot)
+        return action
+
+    def set_hotkey_hint(self, hotkey: str | None) -> None:
+        self._search.setText(f"&Search…\t{hotkey}" if hotkey else "&Search…")
+        self.icon.setToolTip(f"Handrail: {hotkey} to search" if hotkey
+                             else "Handrail: run `handrail toggle` to search")
+
+    def _fill_pinned(self) -> None:
+        self.pinned_menu.clear()
+        pinned = self._pinned_titles()
+        if not pinned:
+            self.pinned_menu.addAction("Nothing pinned: Ctrl+Enter in the popup pins an aid"
+                                       ).setEnabled(False)
+        for aid_id, title in pinned:
+            self.pinned_menu.addAction(title).triggered.connect(
+                lambda _=False, i=aid_id: self._show_pinned(i))
+
+    def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason in (QSystemTrayIcon.ActivationReason.Trigger,
+                      QSystemTrayIcon.ActivationReason.DoubleClick):
+            self.search.emit()
