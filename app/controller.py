@@ -84,6 +84,7 @@ class Controller(QObject):
         self.tray.settings.connect(self.open_settings)
         self.tray.quit.connect(self.quit)
         self.server = InstanceServer(instance_name, self.handle_request, self)
+        self._quitting = False
 
     # -- start and stop -------------------------------------------------------------------------
     def start(self) -> bool:
@@ -113,9 +114,13 @@ class Controller(QObject):
         return True
 
     def quit(self) -> None:
+        if self._quitting:
+            return
+        self._quitting = True
         for window in list(self.pinned_windows.values()):
             window.unpinned.disconnect()  # closing at quit keeps them pinned for next time
             window.close()
+        self.pinned_windows.clear()
         self.hotkey.unregister()
         self.server.close()
         self.tray.icon.hide()

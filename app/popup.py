@@ -277,7 +277,7 @@ class Popup(QWidget):
                 self.pin_requested.emit(result)
             elif not ctrl:
                 self.activate_current()
-        elif ctrl and key == Qt.Key.Key_C and not self.search_box.hasSelectedText():
+        elif ctrl and key == Qt.Key.Key_C and not self._part_of_query_selected():
             result = self.current_result()
             if result is not None:
                 self.copy_requested.emit(result)
@@ -292,6 +292,11 @@ class Popup(QWidget):
         else:
             return False
         return True
+
+    def _part_of_query_selected(self) -> bool:
+        """The user selected some words to copy (the select-all on showing does not count)."""
+        box = self.search_box
+        return box.hasSelectedText() and box.selectedText() != box.text()
 
     def use_selection(self) -> None:
         selection = (self.context.selection or "").strip()

@@ -1,0 +1,106 @@
+"""The Qt-free parts of the app: checklists, pinned progress, settings, autostart, gaps."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app import autostart
+from app.settings import DEFAULT_HOTKEY, SCHEMA_VERSION, Settings
+from job_aids.checklist import Checklist, CodeBlock, PinnedState, Step
+from search import UsageLog
+
+BODY = """\
+# Reset the label printer
+
+1. Switch the printer off
+2. Hold `FEED` while switching it on
+- [ ] Wait for the light to blink twice
+- [x] Print a test label
+
+```sh
+lpstat -p zebra
+```
+
+Some prose that is not a step.
+"""
+
+
+def test_steps_and_code_blocks_come_out_in_order() -> None:
+    checklist = Checklist.from_markdown(BODY)
+    assert [type(item) for item in checklist.items] == [Step, Step, Step, Step, CodeBlock]
+    assert checklist.steps[1] == Step("Hold `FEED` while switching it on", copy_text="FEED")
+    assert checklist.steps[2].text == "Wait for the light to blink twice"
+    assert checklist.code_blocks == [CodeBlock("lpstat -p zebra", "sh")]
+    assert checklist.first_copyable() == "lpstat -p zebra"
+    steps_only = Checklist.from_markdown("1. One\n2. Two\n")
+    assert steps_only.first_copyable() == "1. One\n2. Two"
+    assert Checklist.from_markdown("Just prose.").first_copyable() is None
+
+
+def test_pinned_progress_survives_a_restart_and_follows_step_text(tmp_path: Path) -> None:
+    file = tmp_path / "state" / "pinned.json"
+    state = PinnedState(file)
+    state.pin("aid-1", tmp_path / "a.md")
+    state.set_done("aid-1", "Switch the printer off", True)
+    state.set_done("aid-1", "Print a test label", True)
+    state.set_done("aid-1", "Print a test label", False)
+    again = PinnedState(file)
+    assert again.pinned == ["aid-1"]
+    assert again.locations["aid-1"] == str(tmp_path / "a.md")
+    assert again.done("aid-1") == {"Switch the printer off"}
+    again.unpin("aid-1")
+    assert PinnedState(file).pinned == []
+    assert PinnedState(file).done("aid-1") == {"Switch the printer off"}  # ticks are kept
+    file.write_text("{not json", encoding="utf-8")
+    assert PinnedState(file).pinned == []  # damaged: nothing pinned, no crash
+
+
+def test_settings_defaults_round_trip_and_migration(tmp_path: Path) -> None:
+    file = tmp_path / "settings.json"
+    settings, problem = Settings.load(file)
+    assert (settings, problem) == (Settings(), None)
+    assert settings.hotkey == DEFAULT_HOTKEY
+    settings.hotkey, settings.theme = "Ctrl+Alt+H", "dark"
+    settings.save(file)
+    assert json.loads(file.read_text())["version"] == SCHEMA_VERSION
+    assert Settings.load(file)[0] == settings
+    file.write_text(json.dumps({"version": 1, "shortcut": "Meta+J", "theme": "purple",
+                                "start_at_login": "yes"}))
+    migrated, problem = Settings.load(file)
+    assert problem is None
+    assert migrated.hotkey == "Meta+J"            # renamed key carried over
+    assert migrated.theme == "system"             # unknown value: the default
+    assert migrated.start_at_login is False       # wrong type: the default
+    file.write_text("\x00\x01 not json")
+    broken, problem = Settings.load(file)
+    assert broken == Settings() and problem is not None and "default" in problem
+
+
+def test_xdg_autostart_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert not autostart.is_enabled()
+    autostart.set_enabled(True, ["/opt/handrail/handrail", "--home", "/media/usb/my aids"])
+    entry = (tmp_path / "autostart" / "handrail.desktop").read_text()
+    assert "Exec=/opt/handrail/handrail --home '/media/usb/my aids'" in entry
+    assert autostart.is_enabled()
+    autostart.set_enabled(False)
+    assert not autostart.is_enabled()
+
+
+def test_content_gaps_are_counted_per_query(tmp_path: Path) -> None:
+    usage = UsageLog(tmp_path / "usage.json")
+    usage.record_gap("Unjam  Printer", "SAPLogon")
+    usage.record_gap("unjam printer", "firefox")
+    usage.record_gap("book a return")
+    usage.record_gap("   ")
+    again = UsageLog(tmp_path / "usage.json")
+    gaps = again.gaps()
+    assert [g["query"] for g in gaps] == ["Unjam  Printer", "book a return"]
+    assert gaps[0]["count"] == 2 and gaps[0]["apps"] == ["SAPLogon", "firefox"]
+    usage.record_open("a")
+    usage.record_open("b")
+    usage.record_open("b")
+    assert usage.most_used(5) == ["b", "a"]

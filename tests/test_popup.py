@@ -1,0 +1,223 @@
+"""The popup and pinned windows driven by keys, over a real index (offscreen Qt)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.controller import Controller
+from app.instance import server_name
+from app.popup import Popup
+from app.search_worker import SearchRequest
+from app.window_context import ContextReader, WindowContext
+from job_aids import HandrailPaths, JobAid, LibraryStore
+from search import SearchResponse
+
+SAP_AID = """\
+---
+title: Post a vendor invoice
+kind: procedure
+apps: [SAPLogon]
+summary: Book an incoming invoice against its purchase order.
+---
+1. Open transaction `MIRO`
+2. Enter the purchase order number
+3. Simulate, then post
+
+```
+MIRO
+```
+"""
+
+STALE_AID = """\
+---
+title: Unjam the label printer
+kind: troubleshooting
+review_by: 2001-01-01
+---
+- [ ] Open the cover
+- [ ] Pull the labels out gently
+"""
+
+
+class FixedContext(ContextReader):
+    """A stand-in for the X11 reader (the real one is tested on Xvfb in tests/e2e)."""
+
+    def __init__(self, context: WindowContext) -> None:
+        self.context = context
+        self.activated: list[int] = []
+
+    def capture(self) -> WindowContext:
+        return self.context
+
+    def activate(self, window_id: int) -> None:
+        self.activated.append(window_id)
+
+
+@pytest.fixture
+def controller(qtbot: QtBot, paths: HandrailPaths, store: LibraryStore
+               ) -> Iterator[Controller]:
+    own = paths.own_library
+    own.mkdir(parents=True, exist_ok=True)
+    (own / "post-a-vendor-invoice.md").write_text(SAP_AID, encoding="utf-8")
+    (own / "unjam.md").write_text(STALE_AID, encoding="utf-8")
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    ctl = Controller(app, paths, store, server_name(paths))
+    ctl.context_reader = FixedContext(WindowContext(
+        app="SAPLogon", window_title="Invoice 4711 - SAP Easy Access", window_id=4711))
+    ctl.app.quit = lambda: None  # type: ignore[method-assign]  # the test's app goes on
+    assert ctl.start()
+    qtbot.waitUntil(lambda: ctl.worker.service is not None
+                    and ctl.worker.service.index.doc_count >= 10, timeout=20000)
+    yield ctl
+    ctl.quit()
+
+
+def rows(popup: Popup) -> list[str]:
+    return [row.result.title if row.result else row.text for row in popup.model.rows]
+
+
+def test_empty_query_shows_the_aids_for_the_application_first(
+        controller: Controller, qtbot: QtBot) -> None:
+    controller.toggle()
+    popup = controller.popup
+    assert popup.isVisible()
+    qtbot.waitUntil(popup.search_box.hasFocus)
+    qtbot.waitUntil(lambda: rows(popup)[:2] == ["For SAPLogon", "Post a vendor invoice"])
+    assert popup.context_label.text() == "in SAPLogon"
+    assert popup.current_result() is not None
+    assert popup.current_result().title == "Post a vendor invoice"  # type: ignore[union-attr]
+
+
+def test_typing_finds_moving_and_enter_opens(controller: Controller, qtbot: QtBot) -> None:
+    controller.toggle()
+    popup = controller.popup
+    qtbot.keyClicks(popup.search_box, "unjam lab")
+    qtbot.waitUntil(lambda: rows(popup)[:1] == ["Unjam the label printer"])
+    row = popup.model.rows[0]
+    assert row.result is not None and row.result.stale  # the stale badge's data
+    qtbot.waitUntil(lambda: "Pull the labels out" in popup.preview.toPlainText())
+    qtbot.keyClick(popup.search_box, Qt.Key.Key_Return)
+    assert not popup.isVisible()
+    assert [w.windowTitle() for w in controller.windows] == ["Unjam the label printer - Handrail"]
+    assert controller.worker.service is not None
+    assert controller.worker.service.usage.most_used(1) == [row.result.id]
+
+
+def test_keys_move_the_selection_and_esc_gives_focus_back(
+        controller: Controller, qtbot: QtBot) -> None:
+    controller.toggle()
+    popup = controller.popup
+    qtbot.keyClicks(popup.search_box, "aid")
+    qtbot.waitUntil(lambda: len(popup.model.rows) >= 3)
+    first = popup.current_result()
+    qtbot.keyClick(popup.search_box, Qt.Key.Key_Down)
+    second = popup.current_result()
+    assert first is not None and second is not None and first.id != second.id
+    qtbot.keyClick(popup.search_box, Qt.Key.Key_Up)
+    assert popup.current_result() == first
+    qtbot.keyClick(popup.search_box, Qt.Key.Key_Escape)
+    assert not popup.isVisible()
+    reader = controller.context_reader
+    assert isinstance(reader, FixedContext) and reader.activated == [4711]
+
+
+def test_ctrl_enter_pins_and_ticks_survive_a_restart(
+        controller: Controller, qtbot: QtBot, paths: HandrailPaths) -> None:
+    controller.toggle("vendor invoice")
+    popup = controller.popup
+    qtbot.waitUntil(lambda: rows(popup)[:1] == ["Post a vendor invoice"])
+    qtbot.keyClick(popup.search_box, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert not popup.isVisible()
+    window = next(iter(controller.pinned_windows.values()))
+    assert window.isVisible() and window.progress.text() == "0 of 3 steps done"
+    qtbot.keyClick(window, Qt.Key.Key_Space)   # ticks step 1, moves to step 2
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert window.progress.text() == "2 of 3 steps done"
+    assert window.current == 2
+    from job_aids.checklist import PinnedState
+
+    state = PinnedState(paths.state / "pinned.json")
+    assert state.done(window.aid.id) == {"Open transaction `MIRO`",
+                                         "Enter the purchase order number"}
+    controller.quit()                  # quitting keeps it pinned for the next start
+    assert PinnedState(paths.state / "pinned.json").pinned == [window.aid.id]
+
+
+def test_pinned_copy_buttons_copy_code(controller: Controller, qtbot: QtBot) -> None:
+    controller.toggle("vendor invoice")
+    qtbot.waitUntil(lambda: rows(controller.popup)[:1] == ["Post a vendor invoice"])
+    controller.pin_result(controller.popup.current_result())  # type: ignore[arg-type]
+    window = next(iter(controller.pinned_windows.values()))
+    from PySide6.QtWidgets import QToolButton
+
+    buttons = [b for b in window.findChildren(QToolButton) if b.text() == "Copy"]
+    assert len(buttons) == 2  # the step's `MIRO` and the code block
+    QApplication.clipboard().clear()
+    qtbot.mouseClick(buttons[-1], Qt.MouseButton.LeftButton)
+    assert QApplication.clipboard().text() == "MIRO"
+
+
+def test_ctrl_c_copies_the_selected_aids_code(controller: Controller, qtbot: QtBot) -> None:
+    controller.toggle("vendor invoice")
+    qtbot.waitUntil(lambda: rows(controller.popup)[:1] == ["Post a vendor invoice"])
+    QApplication.clipboard().clear()
+    qtbot.keyClick(controller.popup.search_box, Qt.Key.Key_C,
+                   Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.clipboard().text() == "MIRO"
+
+
+def test_no_results_offers_to_create_and_records_a_gap(
+        controller: Controller, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("", False))  # cancelled
+    controller.toggle()
+    popup = controller.popup
+    qtbot.keyClicks(popup.search_box, "zqxv frobnicate")
+    qtbot.waitUntil(lambda: rows(popup) == ["Create an aid for 'zqxv frobnicate'"])
+    assert "No aid found" in popup.notice.text()
+    created: list[str] = []
+    popup.create_requested.connect(created.append)
+    qtbot.keyClick(popup.search_box, Qt.Key.Key_Return)
+    assert created == ["zqxv frobnicate"]
+    assert not popup.isVisible()  # hiding records the gap at once
+    assert controller.worker.service is not None
+    gaps = controller.worker.service.usage.gaps()
+    assert [(g["query"], g["apps"]) for g in gaps] == [("zqxv frobnicate", ["SAPLogon"])]
+
+
+def test_stale_answers_are_never_painted(qtbot: QtBot) -> None:
+    popup = Popup()
+    qtbot.addWidget(popup)
+    requests: list[SearchRequest] = []
+    popup.search_requested.connect(requests.append)
+    popup.search_box.setText("prin")
+    popup.search_box.setText("printer")
+    old, new = requests[-2], requests[-1]
+    assert new.generation == old.generation + 1
+    assert popup.show_answer(new.generation, SearchResponse("printer")) is True
+    assert not popup.show_answer(old.generation, SearchResponse("prin"))
+    assert rows(popup) == ["Create an aid for 'printer'"]
+
+
+def test_new_aid_gets_the_query_and_the_application(
+        controller: Controller, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("checklist", True))
+    controller.toggle("close the till")
+    controller.create_aid("close the till")
+    editor = controller.windows[-1]
+    aid: JobAid = editor.aid  # type: ignore[attr-defined]
+    assert aid.title == "close the till" and aid.kind == "checklist"
+    assert [a.app for a in aid.apps] == ["SAPLogon"]
+    assert aid.source is not None and Path(aid.source.path).is_file()
+    assert dt.date.today().isoformat() in aid.source.path.read_text()
