@@ -31,7 +31,7 @@ def run_gui(paths: HandrailPaths, *, show_popup: bool = False, query: str | None
     from .instance import send_request, server_name
 
     trace.trace("process-start")
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = QApplication.instance() or QApplication(["handrail"])  # WM_CLASS "handrail"
     assert isinstance(app, QApplication)
     app.setApplicationName("Handrail")
     app.setDesktopFileName("handrail")

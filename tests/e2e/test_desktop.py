@@ -1,0 +1,191 @@
+"""End to end on a real X server: Xvfb + openbox + trayer, keys sent with xdotool.
+
+The app runs as its own process exactly as a user starts it; the test looks at what the user
+would see: the active window, the popup's rows (asked over the app's socket) and the tray.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bench.desktop import Desktop, HandrailApp, wait_for
+
+SAP_TITLE = "Invoice 4711 - SAP Easy Access"
+SAP_AID = """\
+---
+title: Post a vendor invoice
+kind: procedure
+apps: [SAPLogon]
+---
+1. Open transaction `MIRO`
+2. Enter the purchase order number
+"""
+
+
+@pytest.fixture(scope="module")
+def desktop() -> Iterator[Desktop]:
+    with Desktop() as running:
+        yield running
+
+
+@pytest.fixture
+def handrail(desktop: Desktop, tmp_path: Path) -> Iterator[HandrailApp]:
+    home = tmp_path / "home"
+    own = home / "data" / "library"
+    own.mkdir(parents=True)
+    (own / "post-a-vendor-invoice.md").write_text(SAP_AID, encoding="utf-8")
+    app = HandrailApp(desktop, home).start()
+    yield app
+    app.stop()
+
+
+def popup_ready(state: dict) -> bool:  # type: ignore[type-arg]
+    return bool(state["visible"] and state["active"] and state["focus_in_search_box"])
+
+
+def test_hotkey_popup_context_typing_enter_and_esc(desktop: Desktop,
+                                                   handrail: HandrailApp) -> None:
+    sap = desktop.open_app_window(SAP_TITLE, "SAPLogon")
+    state = handrail.state()
+    assert state["tray"] is True and state["hotkey"] == "Ctrl+Alt+Space"
+    assert not state["visible"]
+
+    desktop.xdotool("key", "--delay", "0", "ctrl+alt+space")
+    state = handrail.wait_state(lambda s: popup_ready(s) and s["rows"][1:2])
+    assert desktop.active_window_name() == "Handrail"
+    assert state["context"] == {"app": "SAPLogon", "window_title": SAP_TITLE}
+    assert [r["text"] for r in state["rows"][:2]] == ["For SAPLogon", "Post a vendor invoice"]
+    assert state["current"] == "Post a vendor invoice"
+
+    desktop.xdotool("type", "--delay", "30", "hotkey nothing")
+    state = handrail.wait_state(lambda s: s["query"] == "hotkey nothing"
+                                and s["current"] == "The hotkey does nothing")
+    desktop.xdotool("key", "Return")
+    handrail.wait_state(lambda s: "The hotkey does nothing - Handrail" in s["windows"])
+    wait_for(lambda: desktop.active_window_name() == "The hotkey does nothing - Handrail",
+             what="the opened aid to have focus")
+    desktop.xdotool("key", "Escape")  # closes the aid window
+
+    desktop.xdotool("windowactivate", "--sync", str(sap))
+    desktop.xdotool("key", "--delay", "0", "ctrl+alt+space")
+    handrail.wait_state(popup_ready)
+    desktop.xdotool("key", "Escape")
+    handrail.wait_state(lambda s: not s["visible"])
+    wait_for(lambda: desktop.active_window_name() == SAP_TITLE,
+             what="focus back on the SAP window")
+
+
+def test_hotkey_toggles_and_toggle_command_from_a_second_process(
+        desktop: Desktop, handrail: HandrailApp) -> None:
+    desktop.open_app_window("Untitled - Notes", "Notes")
+    desktop.xdotool("key", "--delay", "0", "ctrl+alt+space")
+    handrail.wait_state(popup_ready)
+    desktop.xdotool("key", "--delay", "0", "ctrl+alt+space")
+    handrail.wait_state(lambda s: not s["visible"])
+    wait_for(lambda: desktop.active_window_name() == "Untitled - Notes", what="focus back")
+
+    second = subprocess.run([sys.executable, "-m", "app", "--home", str(handrail.home),
+                             "toggle", "before publish"], env=desktop.env, capture_output=True,
+                            text=True, timeout=30)
+    assert second.returncode == 0, second.stderr
+    state = handrail.wait_state(lambda s: popup_ready(s)
+                                and s["current"] == "Before you publish an aid")
+    assert state["query"] == "before publish"
+    # A plain second `handrail` shows the running popup instead of starting again.
+    again = subprocess.run([sys.executable, "-m", "app", "--home", str(handrail.home)],
+                           env=desktop.env, capture_output=True, text=True, timeout=30)
+    assert again.returncode == 0 and handrail.state()["visible"]
+    assert handrail.process is not None and handrail.process.poll() is None
+
+
+def test_tray_icon_is_docked_in_the_tray(desktop: Desktop, handrail: HandrailApp) -> None:
+    assert handrail.state()["tray"] is True
+    panel = desktop.window_ids(name="panel")[0]
+    tree = desktop.run("xwininfo", "-tree", "-id", str(panel))
+    assert '"Handrail": ("handrail" "Handrail")' in tree  # our icon, embedded in the tray
+
+
+def test_a_taken_hotkey_is_reported_and_the_app_keeps_running(
+        desktop: Desktop, tmp_path: Path) -> None:
+    holder = subprocess.Popen([sys.executable, "-c", GRAB_CTRL_ALT_SPACE], env=desktop.env,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "grabbed"
+        app = HandrailApp(desktop, tmp_path / "home").start()
+        try:
+            state = app.state()
+            assert state["hotkey"] is None
+            assert "Ctrl+Alt+Space is already used by another program" in app.log()
+            assert "Settings" in app.log()
+            assert app.request(cmd="show")["ok"] and app.wait_state(popup_ready)
+        finally:
+            app.stop()
+    finally:
+        holder.terminate()
+        holder.wait(5)
+
+
+GRAB_CTRL_ALT_SPACE = """
+from Xlib import X, XK, display
+d = display.Display(); root = d.screen().root
+code = d.keysym_to_keycode(XK.string_to_keysym("space"))
+for extra in (0, 2, 16, 18):
+    root.grab_key(code, 4 | 8 | extra, True, X.GrabModeAsync, X.GrabModeAsync)
+d.sync(); print("grabbed", flush=True)
+import time; time.sleep(120)
+"""
+
+
+def test_a_killed_instance_does_not_block_the_next_start(
+        desktop: Desktop, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    first = HandrailApp(desktop, home).start()
+    assert first.process is not None
+    os.kill(first.process.pid, signal.SIGKILL)
+    first.process.wait(5)
+    assert first.socket_path.exists()  # the stale socket is left behind
+    second = HandrailApp(desktop, home).start()
+    try:
+        assert second.request(cmd="show")["ok"]
+        second.wait_state(popup_ready)
+    finally:
+        second.stop()
+    assert second.process is not None and second.process.returncode == 0
+
+
+def test_without_a_display_it_says_so(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    result = subprocess.run([sys.executable, "-m", "app", "--home", str(tmp_path)], env=env,
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert "no display" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_x11_context_reads_the_active_window_and_gives_focus_back(desktop: Desktop) -> None:
+    """Without a window manager's help: our own request moves the focus back."""
+    from app.window_context import X11ContextReader
+
+    first = desktop.open_app_window("Ledger - Accounts Payable", "Ledger")
+    desktop.open_app_window("Shipping label - Zebra Setup", "ZebraSetup")
+    previous = os.environ.get("DISPLAY")
+    os.environ["DISPLAY"] = desktop.display
+    try:
+        reader = X11ContextReader()
+    finally:
+        os.environ.pop("DISPLAY")
+        if previous is not None:
+            os.environ["DISPLAY"] = previous
+    context = reader.capture()
+    assert (context.app, context.window_title) == ("ZebraSetup", "Shipping label - Zebra Setup")
+    assert context.center is not None
+    reader.activate(first)
+    wait_for(lambda: desktop.active_window_name() == "Ledger - Accounts Payable",
+             what="the first window to get the focus back")
