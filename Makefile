@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench setup system-deps clean
+.PHONY: run test lint typecheck pytest bench bench-app screenshots bundle setup system-deps clean
 
 run: setup
 	$(BIN)/handrail $(ARGS)
@@ -33,6 +33,9 @@ pytest: $(STAMP)
 
 bench: setup
 	$(BIN)/python -m bench.run $(ARGS)
+
+bench-app: setup
+	$(BIN)/python -m bench.popup_bench $(ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -17,14 +17,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from job_aids import JobAid, LibraryStore, render_aid_html
-from job_aids.render import AID_LINK_PREFIX
+from job_aids import JobAid, LibraryStore
+
+AID_LINK_PREFIX = "handrail:aid/"  # job_aids.render writes [[wiki links]] so (imported late)
 
 EXTERNAL_SCHEMES = ("http", "https", "mailto", "tel")
 
 
 def aid_page(aid: JobAid) -> str:
     """The aid as HTML for a QTextBrowser: its problems first, then the sanitized body."""
+    from job_aids import render_aid_html  # Markdown loads on first use, not at start
+
     problems = "".join(f"<p><i>Line {p.line}: {html.escape(p.message)}</i></p>"
                        for p in aid.problems)
     return problems + render_aid_html(aid, checkbox_glyphs=True)

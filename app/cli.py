@@ -16,9 +16,7 @@ from job_aids import (
     JobAidError,
     LibraryStore,
     Problem,
-    import_files,
     read_aid,
-    render_aid_text,
     walk_markdown,
 )
 from job_aids.paths import HandrailPaths
@@ -80,6 +78,8 @@ def cmd_list(store: LibraryStore, args: argparse.Namespace) -> int:
 
 def cmd_show(store: LibraryStore, args: argparse.Namespace) -> int:
     aid = store.find(args.aid)
+    from job_aids import render_aid_text  # Markdown is loaded only when needed
+
     sys.stdout.write(render_aid_text(aid))
     UsageLog(HandrailPaths.resolve(args.home).state / "usage.json").record_open(aid.id)
     return 0
@@ -127,6 +127,8 @@ def cmd_import(store: LibraryStore, args: argparse.Namespace) -> int:
     if missing:
         print(f"handrail: error: not found: {', '.join(missing)}", file=sys.stderr)
         return 1
+    from job_aids import import_files
+
     report = import_files([Path(p) for p in args.paths], collection.path)
     for source, target in report.renamed:
         print(f"renamed: {source} -> {target.name} (name not safe on every system)")

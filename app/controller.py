@@ -49,6 +49,8 @@ class Controller(QObject):
         self.messages: list[str] = [settings_problem] if settings_problem else []
         apply_theme(app, self.settings.theme)
         follow_system(app, lambda: self.settings.theme)
+        app.focusWindowChanged.connect(
+            lambda window: trace.trace("focus-window", title=window.title() if window else None))
 
         self.pinned = PinnedState(paths.state / "pinned.json")
         self.pinned_windows: dict[str, PinnedWindow] = {}
@@ -56,6 +58,8 @@ class Controller(QObject):
         self.context = WindowContext()
         self.context_reader = create_context_reader(QGuiApplication.platformName())
 
+        self.hotkey = create_global_hotkey(self)
+        self.hotkey.activated.connect(self._hotkey_pressed)
         self.popup = Popup()
         self.popup.pinned_ids = tuple(self.pinned.pinned)
         self.worker = SearchWorker(paths, store)
@@ -71,13 +75,12 @@ class Controller(QObject):
         self.popup.create_requested.connect(self.create_aid)
         self.popup.preview_requested.connect(self._load_preview)
         self.popup.dismissed.connect(self._give_focus_back)
+        self.popup.became_active.connect(lambda: self.popup.replay(self.hotkey.release_keys()))
         self.popup.content_gap.connect(self._maybe_gap)
         self._gap_timer = QTimer(self, singleShot=True, interval=GAP_SETTLE_MS)
         self._gap_timer.timeout.connect(self._record_gap)
         self._gap_query = ""
 
-        self.hotkey = create_global_hotkey(self)
-        self.hotkey.activated.connect(self._hotkey_pressed)
         self.tray = Tray(QIcon(str(icon_file())), self._pinned_titles, self._raise_pinned, self)
         self.tray.search.connect(lambda: self.toggle(force_show=True))
         self.tray.new_aid.connect(lambda: self.create_aid(""))
@@ -93,7 +96,8 @@ class Controller(QObject):
                   f"({self.server.error_string()})", file=sys.stderr)
             return False
         hotkey_error = self._register_hotkey(self.settings.hotkey)
-        self.worker.start()
+        # The index opens on the worker thread once the tray is up: ready first, search next.
+        QTimer.singleShot(0, self.worker.start)
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray.icon.show()
         else:
@@ -158,12 +162,26 @@ class Controller(QObject):
         self.popup.pinned_ids = tuple(self.pinned.pinned)
         self.popup.show_for(self.context, query)
         QTimer.singleShot(0, self._read_selection)
+        # Window managers may refuse focus to a window asking for it itself (the key event
+        # came on our own X connection, so Qt's user time is old): ask as a pager would.
+        QTimer.singleShot(0, self._make_popup_active)
+        QTimer.singleShot(80, lambda: self._make_popup_active(force=True))
+
+    def _make_popup_active(self, force: bool = False) -> None:
+        if self.popup.isVisible() and not self.popup.isActiveWindow():
+            trace.trace("popup-activation-requested", force=force)
+            window, when = int(self.popup.winId()), self.hotkey.event_time
+            if force:
+                self.context_reader.force_focus(window, when)
+            else:
+                self.context_reader.activate(window, when)
 
     def _read_selection(self) -> None:
         self.popup.set_selection(
             clipboard_text_for_selection(self.settings.use_clipboard_as_selection))
 
     def _give_focus_back(self) -> None:
+        self.hotkey.release_keys()
         self._record_gap()
         if self.context.window_id is not None:
             self.context_reader.activate(self.context.window_id)

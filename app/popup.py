@@ -25,6 +25,7 @@ from search import SearchResponse, SearchResult
 
 from . import trace
 from .aid_view import AidBrowser
+from .hotkey import HeldKey
 from .result_list import ROW_ROLE, ResultModel, ResultView, Row
 from .search_worker import HomeRows, SearchRequest
 from .window_context import WindowContext
@@ -42,6 +43,7 @@ class Popup(QWidget):
     create_requested = Signal(str)        # the query, as the new aid's title
     preview_requested = Signal(int, str)  # generation, path
     dismissed = Signal()                  # hidden by Esc or the hotkey: give focus back
+    became_active = Signal()              # it has the keyboard now
     content_gap = Signal(str)             # a query that found nothing
 
     def __init__(self) -> None:
@@ -107,10 +109,18 @@ class Popup(QWidget):
         else:
             self._query_changed(self.search_box.text())
         self.search_box.selectAll()
+        # Qt (xcb) keeps a hidden window as its focus window for a moment after it lost the
+        # X focus; shown again within that moment, the X FocusIn looks like no change to Qt and
+        # the popup never becomes active (no keys). Then activate it ourselves.
+        stale_focus = (self.windowHandle() is not None
+                       and QGuiApplication.focusWindow() is self.windowHandle())
         self.show()
         self.raise_()
         self.activateWindow()
-        trace.trace("popup-show-called")
+        if stale_focus:
+            QApplication.setActiveWindow(self)
+            self.search_box.setFocus()
+        trace.trace("popup-show-called", stale_focus=stale_focus)
 
     def dismiss(self) -> None:
         if self.isVisible():
@@ -142,6 +152,7 @@ class Popup(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
             trace.trace("popup-active", focus=self.search_box.hasFocus())
+            self.became_active.emit()
 
     # -- searching ------------------------------------------------------------------------------
     def _query_changed(self, text: str) -> None:
@@ -297,6 +308,18 @@ class Popup(QWidget):
         """The user selected some words to copy (the select-all on showing does not count)."""
         box = self.search_box
         return box.hasSelectedText() and box.selectedText() != box.text()
+
+    def replay(self, keys: list[HeldKey]) -> None:
+        """Keys typed while the popup was appearing, as if typed into it."""
+        for held in keys:
+            if held.text and held.text.isprintable():
+                self.search_box.insert(held.text)
+            else:
+                event = QKeyEvent(QEvent.Type.KeyPress, held.key,
+                                  Qt.KeyboardModifier(held.modifiers), held.text)
+                QApplication.sendEvent(self.search_box, event)
+        if keys:
+            trace.trace("keys-replayed", count=len(keys))
 
     def use_selection(self) -> None:
         selection = (self.context.selection or "").strip()

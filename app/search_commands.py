@@ -7,18 +7,15 @@ import json
 import re
 import sys
 import time
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from job_aids import LibraryStore
 from job_aids.paths import HandrailPaths
-from search import (
-    Context,
-    IndexBusyError,
-    LibraryWatcher,
-    SearchResponse,
-    SearchService,
-    UpdateStats,
-)
+from search.errors import IndexBusyError
+from search.results import Context, SearchResponse
+
+if TYPE_CHECKING:
+    from search import SearchService, UpdateStats
 
 _MARK = re.compile(r"</?mark>")
 
@@ -87,6 +84,8 @@ def _print_human(response: SearchResponse) -> None:
 
 
 def cmd_search(store: LibraryStore, args: argparse.Namespace) -> int:
+    from search import SearchService
+
     paths = HandrailPaths.resolve(args.home)
     service = SearchService.open(paths, store)
     context = Context(app=args.app, window_title=args.window_title) \
@@ -118,6 +117,8 @@ def _serve_stdin(service: SearchService, args: argparse.Namespace,
     if service.index.doc_count or sum(1 for _ in service.store.iter_files()) <= 2000:
         _update(service, quiet=True)  # quick: catch up before the first answer
     # A first build of a big library goes on in the background, answering from what is indexed.
+    from search import LibraryWatcher
+
     watcher = LibraryWatcher(service.store, service.index,
                              on_error=lambda e: print(f"handrail: note: {e}", file=sys.stderr))
     watcher.start()
@@ -151,6 +152,8 @@ def _serve_stdin(service: SearchService, args: argparse.Namespace,
 
 
 def cmd_index(store: LibraryStore, args: argparse.Namespace) -> int:
+    from search import SearchService
+
     service = SearchService.open(HandrailPaths.resolve(args.home), store)
     progress = ProgressBar(sys.stderr, "Indexing")
     try:

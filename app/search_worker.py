@@ -10,13 +10,16 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from job_aids import LibraryStore
 from job_aids.paths import HandrailPaths
-from search import Context, LibraryWatcher, SearchResponse, SearchResult, SearchService
+from search.results import Context, SearchResponse, SearchResult
+
+if TYPE_CHECKING:
+    from search import LibraryWatcher, SearchService
 
 HOME_LIMIT = 12
 
@@ -99,6 +102,8 @@ class SearchWorker(QObject):
     # -- on the worker thread ---------------------------------------------------------------
     @Slot()
     def _open_service(self) -> None:
+        from search import SearchService  # Whoosh loads here, after the tray is up
+
         try:
             self._service = SearchService.open(self._paths, self._store)
         except Exception as error:  # noqa: BLE001 - shown to the user, the app keeps running
@@ -120,6 +125,8 @@ class SearchWorker(QObject):
             self.failed.emit(-1, f"The search index could not be brought up to date: {error}")
         if self._closing.is_set():
             return
+        from search import LibraryWatcher
+
         self._watcher = LibraryWatcher(self._store, service.index,
                                        on_error=lambda e: self.failed.emit(-1, str(e)))
         self._watcher.start()

@@ -31,7 +31,10 @@ class ContextReader:
     def capture(self) -> WindowContext:
         return WindowContext()
 
-    def activate(self, window_id: int) -> None:
+    def activate(self, window_id: int, timestamp: int = 0) -> None:
+        pass
+
+    def force_focus(self, window_id: int, timestamp: int = 0) -> None:
         pass
 
 
@@ -70,20 +73,32 @@ class X11ContextReader(ContextReader):
         except (error.XError, error.ConnectionClosedError, AttributeError):
             return WindowContext()
 
-    def activate(self, window_id: int) -> None:
-        """Ask the window manager to give focus back (EWMH, as a pager would)."""
+    def activate(self, window_id: int, timestamp: int = 0) -> None:
+        """Ask the window manager to focus a window (EWMH, as a pager would)."""
         from Xlib import X, error
         from Xlib.protocol import event
 
         try:
             window = self._display.create_resource_object("window", window_id)
             message = event.ClientMessage(window=window, client_type=self._active,
-                                          data=(32, [2, X.CurrentTime, 0, 0, 0]))
+                                          data=(32, [2, timestamp or X.CurrentTime, 0, 0, 0]))
             self._root.send_event(message, event_mask=X.SubstructureRedirectMask
                                   | X.SubstructureNotifyMask)
             self._display.flush()
         except (error.XError, error.ConnectionClosedError):
             pass  # the window is gone; nothing to go back to
+
+    def force_focus(self, window_id: int, timestamp: int = 0) -> None:
+        """Give a mapped window of ours the keyboard when the window manager would not."""
+        from Xlib import X, error
+
+        try:
+            window = self._display.create_resource_object("window", window_id)
+            if window.get_attributes().map_state == X.IsViewable:
+                window.set_input_focus(X.RevertToParent, timestamp or X.CurrentTime)
+                self._display.sync()
+        except (error.XError, error.ConnectionClosedError):
+            pass
 
 
 class WindowsContextReader(ContextReader):  # pragma: no cover - Windows only
@@ -115,7 +130,7 @@ class WindowsContextReader(ContextReader):  # pragma: no cover - Windows only
             self._kernel32.CloseHandle(process)
         return WindowContext(app=app, window_title=buffer.value or None, window_id=int(hwnd))
 
-    def activate(self, window_id: int) -> None:
+    def activate(self, window_id: int, timestamp: int = 0) -> None:
         self._user32.SetForegroundWindow(window_id)
 
 

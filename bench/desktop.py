@@ -69,6 +69,13 @@ class Desktop:
         return process
 
     def __enter__(self) -> Desktop:
+        try:
+            return self._start()
+        except BaseException:
+            self.__exit__()
+            raise
+
+    def _start(self) -> Desktop:
         number = _free_display()
         self.display = f":{number}"
         self.env["DISPLAY"] = self.display
@@ -125,7 +132,7 @@ class Desktop:
     def open_app_window(self, title: str, wm_class: str) -> int:
         """A real application window (xterm) with this title and WM_CLASS, focused."""
         self._spawn("xterm", "-T", title, "-class", wm_class, "-geometry", "100x30+80+120")
-        window = wait_for(lambda: self.window_ids(name=title), what=f"window {title!r}")[0]
+        window = int(wait_for(lambda: self.window_ids(name=title), what=f"window {title!r}")[0])
         self.xdotool("windowactivate", "--sync", str(window))
         wait_for(lambda: self.active_window_name() == title, what=f"{title!r} focused")
         return window

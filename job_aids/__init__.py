@@ -1,31 +1,86 @@
-"""The job-aid core: the aid format, templates and the library store. Never imports Qt."""
+"""The job-aid core: the aid format, templates and the library store. Never imports Qt.
 
-from .changes import Changes, diff_snapshots
-from .collections import OWN, STARTER, Collection, CollectionKind
-from .errors import (
-    AidChangedOnDiskError,
-    AidNotFoundError,
-    CollectionError,
-    InvalidAidError,
-    JobAidError,
-    LibraryError,
-    ReadOnlyCollectionError,
-    StorageError,
-    TemplateError,
-)
-from .fileformat import parse_bytes, parse_text, read_aid, serialize_bytes, serialize_text
-from .importer import ImportReport, import_files
-from .model import KINDS, AidSource, AppMatch, JobAid, Problem
-from .paths import HandrailPaths
-from .render import render_aid_html, render_aid_text, render_markdown, sanitize_html
-from .store import FileStamp, LibraryStore, walk_markdown
+Names are imported on first use, so a program that needs one module does not pay for all
+(the tray app must be ready within a second)."""
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .changes import Changes, diff_snapshots
+    from .collections import OWN, STARTER, Collection, CollectionKind
+    from .errors import (
+        AidChangedOnDiskError,
+        AidNotFoundError,
+        CollectionError,
+        InvalidAidError,
+        JobAidError,
+        LibraryError,
+        ReadOnlyCollectionError,
+        StorageError,
+        TemplateError,
+    )
+    from .fileformat import parse_bytes, parse_text, read_aid, serialize_bytes, serialize_text
+    from .importer import ImportReport, import_files
+    from .model import KINDS, AidSource, AppMatch, JobAid, Problem
+    from .paths import HandrailPaths
+    from .render import render_aid_html, render_aid_text, render_markdown, sanitize_html
+    from .store import FileStamp, LibraryStore, walk_markdown
+
+_EXPORTS = {
+    "Changes": "changes",
+    "diff_snapshots": "changes",
+    "OWN": "collections",
+    "STARTER": "collections",
+    "Collection": "collections",
+    "CollectionKind": "collections",
+    "AidChangedOnDiskError": "errors",
+    "AidNotFoundError": "errors",
+    "CollectionError": "errors",
+    "InvalidAidError": "errors",
+    "JobAidError": "errors",
+    "LibraryError": "errors",
+    "ReadOnlyCollectionError": "errors",
+    "StorageError": "errors",
+    "TemplateError": "errors",
+    "parse_bytes": "fileformat",
+    "parse_text": "fileformat",
+    "read_aid": "fileformat",
+    "serialize_bytes": "fileformat",
+    "serialize_text": "fileformat",
+    "ImportReport": "importer",
+    "import_files": "importer",
+    "KINDS": "model",
+    "AidSource": "model",
+    "AppMatch": "model",
+    "JobAid": "model",
+    "Problem": "model",
+    "HandrailPaths": "paths",
+    "render_aid_html": "render",
+    "render_aid_text": "render",
+    "render_markdown": "render",
+    "sanitize_html": "render",
+    "FileStamp": "store",
+    "LibraryStore": "store",
+    "walk_markdown": "store",
+}
 __all__ = [
-    "KINDS", "OWN", "STARTER", "AidChangedOnDiskError", "AidNotFoundError", "AidSource",
-    "AppMatch", "Changes", "Collection", "CollectionError", "CollectionKind", "FileStamp",
-    "HandrailPaths", "ImportReport", "InvalidAidError", "JobAid", "JobAidError", "LibraryError",
-    "LibraryStore", "Problem", "ReadOnlyCollectionError", "StorageError", "TemplateError",
-    "diff_snapshots", "import_files", "parse_bytes", "parse_text", "read_aid",
+    "AidChangedOnDiskError", "AidNotFoundError", "AidSource", "AppMatch", "Changes",
+    "Collection", "CollectionError", "CollectionKind", "FileStamp", "HandrailPaths",
+    "ImportReport", "InvalidAidError", "JobAid", "JobAidError", "KINDS", "LibraryError",
+    "LibraryStore", "OWN", "Problem", "ReadOnlyCollectionError", "STARTER", "StorageError",
+    "TemplateError", "diff_snapshots", "import_files", "parse_bytes", "parse_text", "read_aid",
     "render_aid_html", "render_aid_text", "render_markdown", "sanitize_html", "serialize_bytes",
     "serialize_text", "walk_markdown",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

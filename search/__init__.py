@@ -1,15 +1,50 @@
-"""Search over job aids (Whoosh). Never imports Qt."""
+"""Search over job aids (Whoosh). Never imports Qt.
 
-from .engine import Context, SearchEngine, SearchResponse, SearchResult
-from .errors import IndexBusyError, QueryError, SearchError
-from .index import AidIndex, UpdateStats
-from .query import ParsedQuery, parse_query
-from .service import SearchService
-from .usage import UsageLog
-from .watcher import LibraryWatcher
+Names are imported on first use, so a program that needs one module does not pay for all
+(the tray app must be ready within a second)."""
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .engine import SearchEngine
+    from .errors import IndexBusyError, QueryError, SearchError
+    from .index import AidIndex, UpdateStats
+    from .query import ParsedQuery, parse_query
+    from .results import Context, SearchResponse, SearchResult
+    from .service import SearchService
+    from .usage import UsageLog
+    from .watcher import LibraryWatcher
+
+_EXPORTS = {
+    "SearchEngine": "engine",
+    "IndexBusyError": "errors",
+    "QueryError": "errors",
+    "SearchError": "errors",
+    "AidIndex": "index",
+    "UpdateStats": "index",
+    "ParsedQuery": "query",
+    "parse_query": "query",
+    "Context": "results",
+    "SearchResponse": "results",
+    "SearchResult": "results",
+    "SearchService": "service",
+    "UsageLog": "usage",
+    "LibraryWatcher": "watcher",
+}
 __all__ = [
     "AidIndex", "Context", "IndexBusyError", "LibraryWatcher", "ParsedQuery", "QueryError",
     "SearchEngine", "SearchError", "SearchResponse", "SearchResult", "SearchService",
     "UpdateStats", "UsageLog", "parse_query",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

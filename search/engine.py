@@ -13,7 +13,6 @@ import fnmatch
 import math
 import re
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from .analysis import SURFACES, analyze, has_cjk, stem_word, stemmed_terms
 from .documents import join_mnemonics
 from .index import AidIndex
 from .query import ParsedQuery, parse_query
+from .results import Context, SearchResponse, SearchResult
 from .snippets import make_snippet, term_matcher
 from .usage import UsageLog
 
@@ -41,40 +41,6 @@ CACHE_SIZE = 512          # recent answers: backspacing and retyping cost nothin
 PHRASE_CHECK_DEPTH = 300
 CONTEXT_BOOST, HABIT_BOOST, STALE_FACTOR = 0.25, 0.15, 0.85
 _FILTER_FIELDS = {"tag": "tags", "kind": "kind", "app": "apps", "in": "collection"}
-
-
-@dataclass(frozen=True)
-class Context:
-    """The screen the user came from."""
-
-    app: str | None = None
-    window_title: str | None = None
-
-
-@dataclass
-class SearchResult:
-    id: str
-    title: str
-    path: str
-    collection: str
-    kind: str
-    score: float
-    snippet: str
-    summary: str = ""
-    stale: bool = False
-    context_match: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
-class SearchResponse:
-    query: str
-    results: list[SearchResult] = field(default_factory=list)
-    did_you_mean: str | None = None
-    corrected: bool = False   # results are for the did-you-mean query
-    partial: bool = False     # not every word matched; these are the best partial matches
 
 
 def _idf(doc_frequency: int, doc_count: int) -> float:

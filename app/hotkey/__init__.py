@@ -8,12 +8,22 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication
 
 TOGGLE_HINT = (
     "bind the command `handrail toggle` to a key in your desktop's keyboard shortcut settings")
+
+
+@dataclass(frozen=True)
+class HeldKey:
+    """A key pressed while the popup was appearing: Qt key, modifiers and text."""
+
+    key: int
+    modifiers: int = 0
+    text: str = ""
 
 
 class HotkeyError(Exception):
@@ -26,12 +36,17 @@ class GlobalHotkey(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.sequence: str | None = None
+        self.event_time = 0  # the server time of the last press (X11), for focus requests
 
     def register(self, sequence: str) -> None:
         raise NotImplementedError
 
     def unregister(self) -> None:
         self.sequence = None
+
+    def release_keys(self) -> list[HeldKey]:
+        """Keys typed between the hotkey and the popup taking focus, to replay there."""
+        return []
 
 
 class NoGlobalHotkey(GlobalHotkey):

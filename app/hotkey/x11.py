@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, QSocketNotifier
+from PySide6.QtCore import QObject, QSocketNotifier, Qt, QTimer
 
-from . import GlobalHotkey, HotkeyError, split_sequence
+from .. import trace
+from . import GlobalHotkey, HeldKey, HotkeyError, split_sequence
 
 try:
     from Xlib import XK, X, error
@@ -19,6 +20,11 @@ try:
 except ImportError:  # pragma: no cover - python-xlib is a Linux dependency
     Display = None
 
+HOLD_LIMIT_MS = 600  # never hold the keyboard longer than this, whatever happens
+_SPECIAL_KEYS = {0xFF08: Qt.Key.Key_Backspace, 0xFF0D: Qt.Key.Key_Return,
+                 0xFF8D: Qt.Key.Key_Enter, 0xFF1B: Qt.Key.Key_Escape, 0xFF09: Qt.Key.Key_Tab,
+                 0xFF52: Qt.Key.Key_Up, 0xFF54: Qt.Key.Key_Down, 0xFFFF: Qt.Key.Key_Delete,
+                 0xFF51: Qt.Key.Key_Left, 0xFF53: Qt.Key.Key_Right}
 LOCK_VARIANTS = (0, 2, 16, 18)  # none, LockMask (CapsLock), Mod2Mask (NumLock), both
 _MODIFIER_MASKS = {"ctrl": 4, "alt": 8, "shift": 1, "super": 64}
 
@@ -34,6 +40,13 @@ class X11GlobalHotkey(GlobalHotkey):
             raise HotkeyError(f"cannot talk to the X server ({exc})") from exc
         self._root = self._display.screen().root
         self._grabbed: list[tuple[int, int]] = []
+        # Between the hotkey and the popup having the focus, typed keys would go to the
+        # window the user was in (lost for the search). The keyboard is held for us meanwhile
+        # and the keys are replayed into the popup; a timer makes sure it is always let go.
+        self._holding = False
+        self._held: list[tuple[int, int]] = []
+        self._hold_timer = QTimer(self, singleShot=True, interval=HOLD_LIMIT_MS)
+        self._hold_timer.timeout.connect(self.release_keys)
         self._last_release = -1
         self._down = False
         self._notifier = QSocketNotifier(self._display.fileno(), QSocketNotifier.Type.Read, self)
@@ -71,14 +84,65 @@ class X11GlobalHotkey(GlobalHotkey):
         self._grabbed.clear()
         super().unregister()
 
+    def _is_hotkey(self, event: Any) -> bool:
+        return any(event.detail == code and (event.state & 0xFF) == mask
+                   for code, mask in self._grabbed)
+
+    def _hold_keys(self, when: int) -> None:
+        reply = self._root.grab_keyboard(False, X.GrabModeAsync, X.GrabModeAsync, when)
+        self._holding = reply == X.GrabSuccess
+        trace.trace("keyboard-held", ok=self._holding)
+        self._held = []
+        if self._holding:
+            self._hold_timer.start()
+
+    def release_keys(self) -> list[HeldKey]:
+        if not self._holding:
+            return []
+        self._hold_timer.stop()
+        self._display.ungrab_keyboard(X.CurrentTime)
+        self._display.flush()
+        self._read_events()  # keys still queued on our connection
+        self._holding = False
+        held, self._held = self._held, []
+        return [key for key in (self._translate(code, state) for code, state in held) if key]
+
+    def _translate(self, keycode: int, state: int) -> HeldKey | None:
+        shifted = bool(state & X.ShiftMask)
+        keysym = self._display.keycode_to_keysym(keycode, 1 if shifted else 0) \
+            or self._display.keycode_to_keysym(keycode, 0)
+        modifiers = Qt.KeyboardModifier.NoModifier
+        if state & X.ControlMask:
+            modifiers |= Qt.KeyboardModifier.ControlModifier
+        if state & X.Mod1Mask:
+            modifiers |= Qt.KeyboardModifier.AltModifier
+        if shifted:
+            modifiers |= Qt.KeyboardModifier.ShiftModifier
+        if keysym in _SPECIAL_KEYS:
+            return HeldKey(int(_SPECIAL_KEYS[keysym]), int(modifiers.value))
+        if 0x20 <= keysym <= 0xFF:
+            char = chr(keysym)
+        elif keysym & 0xFF000000 == 0x01000000:
+            char = chr(keysym & 0xFFFFFF)
+        else:
+            return None
+        key = ord(char.upper()) if char.isascii() else int(Qt.Key.Key_unknown)
+        text = "" if state & (X.ControlMask | X.Mod1Mask) else char
+        return HeldKey(key, int(modifiers.value), text)
+
     def _read_events(self) -> None:
         while self._display.pending_events():
             event: Any = self._display.next_event()
+            if event.type == X.KeyPress and self._holding and not self._is_hotkey(event):
+                self._held.append((event.detail, event.state))
+                continue
             if event.type == X.KeyPress:
                 # Auto-repeat sends a release and a press with the same time: one press only.
                 if self._down and event.time == self._last_release:
                     continue
                 self._down = True
+                self.event_time = int(event.time)
+                self._hold_keys(event.time)
                 self.activated.emit()
             elif event.type == X.KeyRelease:
                 self._down = False

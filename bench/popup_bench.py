@@ -1,0 +1,218 @@
+"""The tray app on a real X server (Xvfb + openbox + trayer), on the real tldr-pages corpus.
+
+    make bench-app      # or: .venv/bin/python -m bench.popup_bench [--corpus PATH] [--cycles N]
+
+Measures, with the app as its own process and keys sent through XTest:
+- warm hotkey press -> popup painted with the keyboard focus in its search box;
+- keystroke -> results painted, typing the judged queries letter by letter (38k pages);
+- cold start (process start -> tray icon ready), and the first search answer after start;
+- RSS idle with the 38k pages open, and after N popup/search/hide cycles.
+Times come from the app's trace (CLOCK_MONOTONIC, shared with this process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from Xlib import XK, X, display
+from Xlib.ext import xtest
+
+from .desktop import Desktop, HandrailApp, wait_for
+from .queries import TYPED
+from .run import DEFAULT_CORPUS, ROOT, percentile
+
+HOTKEY = ("Control_L", "Alt_L", "space")
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {"p50": round(statistics.median(values), 1), "p95": round(percentile(values, 0.95), 1),
+            "max": round(max(values), 1), "n": len(values)}
+
+
+class Keyboard:
+    """Real key events through the XTEST extension, as a keyboard would send them."""
+
+    def __init__(self, display_name: str) -> None:
+        self.display = display.Display(display_name)
+
+    def _code(self, name: str) -> int:
+        keysym = XK.string_to_keysym(name) or (ord(name) if len(name) == 1 else 0)
+        code = int(self.display.keysym_to_keycode(keysym))
+        if not code:
+            raise ValueError(f"no key for {name!r} on this keyboard")
+        return code
+
+    def press(self, *names: str) -> int:
+        """Press and release a chord; returns the monotonic time just before it was sent."""
+        codes = [self._code(name) for name in names]
+        started = time.monotonic_ns()
+        for code in codes:
+            xtest.fake_input(self.display, X.KeyPress, code)
+        for code in reversed(codes):
+            xtest.fake_input(self.display, X.KeyRelease, code)
+        self.display.sync()
+        return started
+
+
+def key_name(char: str) -> str:
+    return "space" if char == " " else char
+
+
+def event_after(app: HandrailApp, name: str, after_ns: int, **match: Any) -> int | None:
+    for stamp, _, details in app.events(name):
+        if stamp >= after_ns and all(details.get(k) == v for k, v in match.items()):
+            return stamp
+    return None
+
+
+def hotkey_to_popup(app: HandrailApp, desktop: Desktop, keys: Keyboard, trials: int
+                    ) -> list[float]:
+    window = desktop.open_app_window("Invoice 4711 - SAP Easy Access", "SAPLogon")
+    timings = []
+    for trial in range(trials + 3):
+        desktop.xdotool("windowactivate", "--sync", str(window))
+        time.sleep(0.05)
+        sent = keys.press(*HOTKEY)
+        try:
+            shown = wait_for(partial(event_after, app, "popup-painted", sent, active=True,
+                                     focus=True), timeout=5, what="popup painted")
+        except Exception:
+            print(sent, app.events()[-8:], app.state(), app.log()[-2000:])
+            raise
+        if trial >= 3:  # the first presses warm up (fonts, first layout)
+            timings.append((shown - sent) / 1e6)
+        keys.press("Escape")
+        app.wait_state(lambda s: not s["visible"])
+    return timings
+
+
+def keystroke_to_results(app: HandrailApp, keys: Keyboard) -> list[float]:
+    timings = []
+    for query in TYPED:
+        app.request(cmd="show", query="")
+        app.wait_state(lambda s: s["visible"] and s["active"] and s["query"] == "")
+        time.sleep(0.05)
+        for char in query:
+            sent = keys.press(key_name(char))
+            generation = wait_for(partial(_generation_after, app, sent), timeout=5,
+                                  what="the query")
+            painted = wait_for(partial(_painted, app, generation, sent), timeout=10,
+                               what="results painted")
+            timings.append((painted - sent) / 1e6)
+        app.request(cmd="hide")
+    return timings
+
+
+def _generation_after(app: HandrailApp, sent: int) -> int | None:
+    for stamp, _, details in app.events("query"):
+        if stamp >= sent:
+            return int(details["generation"])
+    return None
+
+
+def _painted(app: HandrailApp, generation: int, sent: int) -> int | None:
+    for stamp, _, details in app.events("results-painted"):
+        if stamp >= sent and details["generation"] >= generation:
+            return stamp
+    return None
+
+
+def _painted_more_than(app: HandrailApp, count: int) -> bool:
+    return len(app.events("results-painted")) > count
+
+
+def cold_starts(desktop: Desktop, home: Path, trials: int) -> tuple[list[float], list[float]]:
+    ready, first_answer = [], []
+    for _ in range(trials):
+        app = HandrailApp(desktop, home).start()
+        ready.append((app.events("tray-ready")[0][0] - app.started_ns) / 1e6)
+        app.request(cmd="show", query="extract archive")
+        answered = wait_for(partial(app.events, "results-painted"), timeout=30,
+                            what="the first answer")
+        first_answer.append((answered[0][0] - app.started_ns) / 1e6)
+        app.stop()
+    return ready, first_answer
+
+
+def memory_cycles(app: HandrailApp, cycles: int) -> dict[str, float]:
+    queries = [q for q in TYPED]
+    time.sleep(2)
+    idle_before = app.rss_kb() / 1024
+    for number in range(cycles):
+        query = queries[number % len(queries)][: 2 + number % 9]
+        before = len(app.events("results-painted"))
+        app.request(cmd="show", query=query)
+        wait_for(partial(_painted_more_than, app, before), timeout=10, what="results")
+        app.request(cmd="hide")
+        if number == 99:
+            after_100 = app.rss_kb() / 1024
+    time.sleep(2)
+    idle_after = app.rss_kb() / 1024
+    return {"rss_idle_mb": round(idle_before, 1), "rss_after_100_mb": round(after_100, 1),
+            f"rss_after_{cycles}_mb": round(idle_after, 1),
+            "growth_after_warmup_mb": round(idle_after - after_100, 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--cycles", type=int, default=1000)
+    parser.add_argument("--hotkey-trials", type=int, default=50)
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="handrail-appbench-"))
+    results: dict[str, Any] = {}
+    try:
+        with tarfile.open(args.corpus) as archive:
+            archive.extractall(work / "corpus", filter="data")
+        home = work / "home"
+        cli = [sys.executable, "-m", "app", "--home", str(home)]
+        subprocess.run([*cli, "collection", "add", str(work / "corpus" / "tldr-pages"),
+                        "--name", "tldr", "--read-only"], check=True, capture_output=True)
+        started = time.perf_counter()
+        subprocess.run([*cli, "index"], check=True, capture_output=True)
+        print(f"index of the 38k pages built in {time.perf_counter() - started:.1f} s "
+              "(before the app starts, as after a first run)")
+        with Desktop() as desktop:
+            ready, first = cold_starts(desktop, home, 5)
+            results["cold_start_to_tray_ready_ms"] = summary(ready)
+            results["cold_start_to_first_results_ms"] = summary(first)
+            print(f"cold start to tray ready: {results['cold_start_to_tray_ready_ms']}")
+            print(f"cold start to first results painted: "
+                  f"{results['cold_start_to_first_results_ms']}")
+            app = HandrailApp(desktop, home).start()
+            try:
+                keys = Keyboard(desktop.display)
+                wait_for(lambda: app.state()["hotkey"], what="hotkey")
+                results["hotkey_to_popup_ms"] = summary(
+                    hotkey_to_popup(app, desktop, keys, args.hotkey_trials))
+                print(f"warm hotkey -> popup painted with focus: "
+                      f"{results['hotkey_to_popup_ms']}")
+                results["keystroke_to_results_ms"] = summary(keystroke_to_results(app, keys))
+                print(f"keystroke -> results painted (38k pages): "
+                      f"{results['keystroke_to_results_ms']}")
+                results["memory"] = memory_cycles(app, args.cycles)
+                print(f"memory with 38k pages: {results['memory']}")
+            finally:
+                app.stop()
+        out = ROOT / "bench" / "out"
+        out.mkdir(exist_ok=True)
+        (out / "app_results.json").write_text(json.dumps(results, indent=2))
+        print(f"figures written to {out / 'app_results.json'}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
