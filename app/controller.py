@@ -6,6 +6,7 @@ Each of those is its own small class; this one wires user actions to core calls.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,7 @@ class Controller(QObject):
         self.worker.answered.connect(self._answered)
         self.worker.failed.connect(self._failed)
         self.worker.progress.connect(self._progress)
-        self.worker.indexed.connect(lambda _stats: self.popup.show_progress(""))
+        self.worker.indexed.connect(self._indexed)
         self.popup.search_requested.connect(self.worker.submit)
         self.popup.open_requested.connect(self.open_result)
         self.popup.pin_requested.connect(self.pin_result)
@@ -88,6 +89,7 @@ class Controller(QObject):
         self.tray.quit.connect(self.quit)
         self.server = InstanceServer(instance_name, self.handle_request, self)
         self._quitting = False
+        self._last_progress_refresh = 0.0
 
     # -- start and stop -------------------------------------------------------------------------
     def start(self) -> bool:
@@ -198,10 +200,18 @@ class Controller(QObject):
         elif generation == self.popup.generation:
             self.popup.show_error(message)
 
+    def _indexed(self, _stats: object) -> None:
+        self.popup.show_progress("")
+        self.popup.refresh()  # what was shown came from a partial index
+
     def _progress(self, done: int, total: int) -> None:
         text = (f"Indexing {done:,} of {total:,} aids… results come from those indexed so far"
                 if done < total else "")
         self.popup.show_progress(text)
+        now = time.monotonic()
+        if text and now - self._last_progress_refresh > 1.0:
+            self._last_progress_refresh = now
+            self.popup.refresh()  # more aids are searchable now
         self.tray.icon.setToolTip(f"Handrail: indexing {done:,} of {total:,}" if text
                                   else "Handrail")
 

@@ -165,6 +165,11 @@ class Popup(QWidget):
         self.search_requested.emit(SearchRequest(self.generation, text, context,
                                                  pinned=self.pinned_ids))
 
+    def refresh(self) -> None:
+        """Ask again for what is typed (the index has grown or changed)."""
+        if self.isVisible():
+            self._query_changed(self.search_box.text())
+
     def show_answer(self, generation: int, answer: SearchResponse | HomeRows) -> bool:
         """Paint an answer; False (and nothing painted) when a newer query was typed since."""
         if generation != self.generation:
