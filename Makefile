@@ -37,5 +37,11 @@ bench: setup
 bench-app: setup
 	$(BIN)/python -m bench.popup_bench $(ARGS)
 
+bundle: setup
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller build.spec
+
+screenshots: setup
+	$(BIN)/python -m bench.screenshots $(ARGS)
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info

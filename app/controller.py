@@ -20,7 +20,7 @@ from job_aids.paths import HandrailPaths
 from resources import icon_file
 from search import SearchResponse, SearchResult
 
-from . import autostart, trace
+from . import autostart, memory, trace
 from .aid_view import AidWindow, load_page
 from .background import run_in_background
 from .editor import EditorWindow
@@ -35,7 +35,8 @@ from .theme import apply_theme, follow_system
 from .tray import Tray
 from .window_context import WindowContext, create_context_reader
 
-GAP_SETTLE_MS = 1500  # a query that finds nothing for this long is a content gap
+GAP_SETTLE_MS = 1500       # a query that finds nothing for this long is a content gap
+TRIM_AFTER_HIDE_MS = 3000  # memory freed by a search session goes back once the user is done
 
 
 class Controller(QObject):
@@ -81,6 +82,8 @@ class Controller(QObject):
         self._gap_timer = QTimer(self, singleShot=True, interval=GAP_SETTLE_MS)
         self._gap_timer.timeout.connect(self._record_gap)
         self._gap_query = ""
+        self._trim_timer = QTimer(self, singleShot=True, interval=TRIM_AFTER_HIDE_MS)
+        self._trim_timer.timeout.connect(memory.trim)
 
         self.tray = Tray(QIcon(str(icon_file())), self._pinned_titles, self._raise_pinned, self)
         self.tray.search.connect(lambda: self.toggle(force_show=True))
@@ -112,8 +115,10 @@ class Controller(QObject):
         for message in self.messages:
             print(f"handrail: {message}", file=sys.stderr)
         if hotkey_error and self.tray.icon.isVisible():
-            self.tray.icon.showMessage("Handrail: hotkey not available", hotkey_error,
+            self.tray.icon.showMessage("Handrail: hotkey not available",
+                                       f"{hotkey_error}. Click here to pick another.",
                                        QSystemTrayIcon.MessageIcon.Warning)
+            self.tray.icon.messageClicked.connect(self.open_settings)
         QTimer.singleShot(0, self._restore_pinned)
         trace.trace("tray-ready", tray=self.tray.icon.isVisible(),
                     hotkey=self.hotkey.sequence)
@@ -183,6 +188,7 @@ class Controller(QObject):
             clipboard_text_for_selection(self.settings.use_clipboard_as_selection))
 
     def _give_focus_back(self) -> None:
+        self._trim_timer.start()
         self.hotkey.release_keys()
         self._record_gap()
         if self.context.window_id is not None:
@@ -201,6 +207,7 @@ class Controller(QObject):
             self.popup.show_error(message)
 
     def _indexed(self, _stats: object) -> None:
+        memory.trim()
         self.popup.show_progress("")
         self.popup.refresh()  # what was shown came from a partial index
 

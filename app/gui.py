@@ -27,8 +27,10 @@ def run_gui(paths: HandrailPaths, *, show_popup: bool = False, query: str | None
         return 2
     from PySide6.QtWidgets import QApplication
 
-    from . import trace
+    from . import memory, trace
     from .instance import send_request, server_name
+
+    memory.limit_arenas()
 
     trace.trace("process-start")
     app = QApplication.instance() or QApplication(["handrail"])  # WM_CLASS "handrail"

@@ -9,13 +9,14 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QPainter, QPen, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -30,6 +31,8 @@ from .result_list import ROW_ROLE, ResultModel, ResultView, Row
 from .search_worker import HomeRows, SearchRequest
 from .window_context import WindowContext
 
+PREVIEW_PAUSE_MS = 120
+RESULT_LIMIT = 12
 HINTS = ("↵ open · Ctrl+↵ pin · Ctrl+C copy · Ctrl+E edit · Ctrl+N new · "
          "Alt+S search selection · Esc hide")
 
@@ -53,10 +56,16 @@ class Popup(QWidget):
         self.setWindowTitle("Handrail")
         self.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled)
         self.context = WindowContext()
+        self._preview_waits = False
         self.pinned_ids: tuple[str, ...] = ()
         self.generation = 0
         self.last_response: SearchResponse | HomeRows | None = None
         self._preview_generation = 0
+        # While typing, the preview waits for a pause: rendering it would compete with the
+        # next keystroke's search. Moving through results previews at once.
+        self._preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_PAUSE_MS)
+        self._preview_timer.timeout.connect(self._request_preview)
+        self._preview_path = ""
 
         self.search_box = QLineEdit(placeholderText="Search job aids…")
         self.search_box.setObjectName("searchBox")
@@ -75,6 +84,8 @@ class Popup(QWidget):
         self.results.selectionModel().currentChanged.connect(self._current_changed)
         self.results.clicked.connect(lambda index: self._set_current(index.row()))
         self.results.doubleClicked.connect(lambda _: self.activate_current())
+        self.results.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.results.customContextMenuRequested.connect(self._context_menu)
         self.preview = AidBrowser()
         self.preview.setObjectName("preview")
         self.preview.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -163,7 +174,7 @@ class Popup(QWidget):
         context = Context(self.context.app, self.context.window_title) \
             if self.context.app or self.context.window_title else None
         self.search_requested.emit(SearchRequest(self.generation, text, context,
-                                                 pinned=self.pinned_ids))
+                                                 limit=RESULT_LIMIT, pinned=self.pinned_ids))
 
     def refresh(self) -> None:
         """Ask again for what is typed (the index has grown or changed)."""
@@ -209,7 +220,9 @@ class Popup(QWidget):
         self.results.generation_to_paint = generation
         first = next((i for i, row in enumerate(rows) if row.selectable), None)
         if first is not None:
+            self._preview_waits = True
             self._set_current(first)
+            self._preview_waits = False
         else:
             self.preview.clear()
         self.results.viewport().update()
@@ -261,7 +274,33 @@ class Popup(QWidget):
                 "<p>Nothing matched. Enter (or Ctrl+N) starts a new aid with this title.</p>"
                 if row is not None and row.kind == "create" else "")
             return
-        self.preview_requested.emit(self._preview_generation, result.path)
+        self._preview_path = result.path
+        if self._preview_waits:
+            self._preview_timer.start()
+        else:
+            self._request_preview()
+
+    def _request_preview(self) -> None:
+        self._preview_timer.stop()
+        self.preview_requested.emit(self._preview_generation, self._preview_path)
+
+    def _context_menu(self, position: QPoint) -> None:
+        """Every key's action, by mouse too."""
+        index = self.results.indexAt(position)
+        if index.isValid():
+            self._set_current(index.row())
+        result = self.current_result()
+        menu = QMenu(self)
+        if result is not None:
+            for text, signal in (("Open\tEnter", self.open_requested),
+                                 ("Pin beside my work\tCtrl+Enter", self.pin_requested),
+                                 ("Copy its code or steps\tCtrl+C", self.copy_requested),
+                                 ("Edit\tCtrl+E", self.edit_requested)):
+                menu.addAction(text).triggered.connect(
+                    lambda _=False, s=signal, r=result: s.emit(r))
+        menu.addAction("New aid…\tCtrl+N").triggered.connect(
+            lambda: self.create_requested.emit(self.search_box.text().strip()))
+        menu.exec(self.results.viewport().mapToGlobal(position))
 
     def activate_current(self) -> None:
         row = self.current_row()

@@ -42,11 +42,14 @@ class Row:
 
 
 class ResultModel(QAbstractListModel):
+    rows_replaced = Signal()
+
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[Row] = []
 
     def set_rows(self, rows: list[Row]) -> None:
+        self.rows_replaced.emit()
         self.beginResetModel()
         self.rows = rows
         self.endResetModel()
@@ -105,15 +108,39 @@ def row_html(row: Row, palette: QPalette, selected: bool) -> str:
 
 
 class ResultDelegate(QStyledItemDelegate):
+    """Rows are rich text; their laid-out documents are cached, since Qt asks for each row's
+    size many times per layout and typing re-lays the list out on every keystroke."""
+
     PADDING = 6
+    CACHE_LIMIT = 200
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._cache: dict[tuple[int, bool, int], QTextDocument] = {}
+
+    def _width(self, option: QStyleOptionViewItem) -> int:
+        view = self.parent()
+        full = view.viewport().width() if isinstance(view, QListView) else option.rect.width()
+        return max(50, full - 2 * self.PADDING)
 
     def _document(self, option: QStyleOptionViewItem, row: Row, selected: bool) -> QTextDocument:
+        width = self._width(option)
+        key = (id(row), selected, width)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        if len(self._cache) > self.CACHE_LIMIT:
+            self._cache.clear()
         document = QTextDocument()
         document.setDocumentMargin(0)
         document.setDefaultFont(option.font)
         document.setHtml(row_html(row, option.palette, selected))
-        document.setTextWidth(max(50, option.rect.width() - 2 * self.PADDING))
+        document.setTextWidth(width)
+        self._cache[key] = document
         return document
+
+    def forget(self) -> None:
+        self._cache.clear()
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
@@ -133,8 +160,7 @@ class ResultDelegate(QStyledItemDelegate):
                  index: QModelIndex | QPersistentModelIndex) -> QSize:
         row: Row = index.data(ROW_ROLE)
         document = self._document(option, row, False)
-        return QSize(int(document.idealWidth()),
-                     int(document.size().height()) + 2 * self.PADDING)
+        return QSize(self._width(option), int(document.size().height()) + 2 * self.PADDING)
 
 
 class ResultView(QListView):
@@ -144,11 +170,17 @@ class ResultView(QListView):
 
     def __init__(self) -> None:
         super().__init__()
-        self.setItemDelegate(ResultDelegate(self))
+        self.delegate = ResultDelegate(self)
+        self.setItemDelegate(self.delegate)
         self.setUniformItemSizes(False)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the search box keeps the keyboard
         self.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.generation_to_paint: int | None = None
+
+    def setModel(self, model: Any) -> None:
+        super().setModel(model)
+        if isinstance(model, ResultModel):
+            model.rows_replaced.connect(self.delegate.forget)
 
     def paintEvent(self, event: Any) -> None:
         super().paintEvent(event)

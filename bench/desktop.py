@@ -89,7 +89,8 @@ class Desktop:
         self.env["DBUS_SESSION_BUS_ADDRESS"], self._bus_pid = bus[0], int(bus[1])
         self._spawn("openbox", "--sm-disable")
         wait_for(lambda: b"_NET_SUPPORTING_WM_CHECK" in subprocess.run(
-            ["xprop", "-root"], env=self.env, capture_output=True).stdout, what="openbox")
+            ["xprop", "-root"], env=self.env, capture_output=True).stdout, timeout=30,
+            what="openbox")
         if self.tray:
             self._spawn("trayer", "--edge", "top", "--align", "right", "--widthtype",
                         "request", "--height", "32", "--transparent", "false",
@@ -147,13 +148,16 @@ class HandrailApp:
     """The real `handrail` tray app in a desktop, with its own home, trace and socket."""
 
     def __init__(self, desktop: Desktop, home: Path, *extra_args: str,
-                 python: str = sys.executable) -> None:
+                 command: list[str] | None = None) -> None:
         self.desktop = desktop
         self.home = home
         self.trace_file = home / "trace.log"
         self.log_file = home / "app.log"
-        self.argv = [python, "-m", "app", "--home", str(home), *extra_args]
+        self.argv = [*(command or [sys.executable, "-m", "app"]), "--home", str(home),
+                     *extra_args]
         self.process: subprocess.Popen[bytes] | None = None
+        self._trace_offset = 0
+        self._events: list[tuple[int, str, dict[str, Any]]] = []
         from app.instance import server_name
         from job_aids.paths import HandrailPaths
 
@@ -162,6 +166,8 @@ class HandrailApp:
     def start(self, wait: bool = True) -> HandrailApp:
         self.home.mkdir(parents=True, exist_ok=True)
         self.trace_file.unlink(missing_ok=True)
+        self._trace_offset = 0
+        self._events = []
         env = dict(self.desktop.env, HANDRAIL_TRACE=str(self.trace_file))
         log = self.log_file.open("ab")
         self.started_ns = time.monotonic_ns()
@@ -180,14 +186,18 @@ class HandrailApp:
         return self.log_file.read_text(errors="replace") if self.log_file.exists() else ""
 
     def events(self, name: str | None = None) -> list[tuple[int, str, dict[str, Any]]]:
+        """The app's trace so far (read incrementally: benchmarks poll it thousands of times)."""
         if not self.trace_file.exists():
             return []
-        out = []
-        for line in self.trace_file.read_text(encoding="utf-8").splitlines():
+        with self.trace_file.open("rb") as file:
+            file.seek(self._trace_offset)
+            data = file.read()
+        complete = data[:data.rfind(b"\n") + 1]
+        self._trace_offset += len(complete)
+        for line in complete.decode("utf-8").splitlines():
             stamp, event, details = line.split(" ", 2)
-            if name is None or event == name:
-                out.append((int(stamp), event, json.loads(details)))
-        return out
+            self._events.append((int(stamp), event, json.loads(details)))
+        return [e for e in self._events if name is None or e[1] == name]
 
     def request(self, **request: Any) -> dict[str, Any]:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:

@@ -97,9 +97,14 @@ def hotkey_to_popup(app: HandrailApp, desktop: Desktop, keys: Keyboard, trials: 
     return timings
 
 
-def keystroke_to_results(app: HandrailApp, keys: Keyboard) -> list[float]:
-    timings = []
-    for query in TYPED:
+def keystroke_to_results(app: HandrailApp, keys: Keyboard, queries: list[str]
+                         ) -> tuple[list[float], dict[str, list[float]]]:
+    """Key sent -> results painted; and its parts: key -> query seen by the popup, query ->
+    answered by the engine (queue and search), answered -> painted."""
+    timings: list[float] = []
+    parts: dict[str, list[float]] = {"key_to_query": [], "query_to_answer": [],
+                                     "answer_to_paint": []}
+    for query in queries:
         app.request(cmd="show", query="")
         app.wait_state(lambda s: s["visible"] and s["active"] and s["query"] == "")
         time.sleep(0.05)
@@ -110,8 +115,21 @@ def keystroke_to_results(app: HandrailApp, keys: Keyboard) -> list[float]:
             painted = wait_for(partial(_painted, app, generation, sent), timeout=10,
                                what="results painted")
             timings.append((painted - sent) / 1e6)
+            seen = _stamp(app, "query", generation)
+            answered = _stamp(app, "answered", generation)
+            if seen and answered:
+                parts["key_to_query"].append((seen - sent) / 1e6)
+                parts["query_to_answer"].append((answered - seen) / 1e6)
+                parts["answer_to_paint"].append((painted - answered) / 1e6)
         app.request(cmd="hide")
-    return timings
+    return timings, parts
+
+
+def _stamp(app: HandrailApp, event: str, generation: int) -> int | None:
+    for stamp, _, details in app.events(event):
+        if details.get("generation") == generation:
+            return stamp
+    return None
 
 
 def _generation_after(app: HandrailApp, sent: int) -> int | None:
@@ -169,27 +187,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--cycles", type=int, default=1000)
     parser.add_argument("--hotkey-trials", type=int, default=50)
+    parser.add_argument("--queries", type=int, default=len(TYPED),
+                        help="how many of the typed queries to type letter by letter")
+    parser.add_argument("--skip-cold", action="store_true", help="skip the cold starts")
+    parser.add_argument("--home", type=Path, help="keep the prepared Handrail home here and "
+                        "reuse it next time (default: a temporary one)")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="handrail-appbench-"))
     results: dict[str, Any] = {}
     try:
-        with tarfile.open(args.corpus) as archive:
-            archive.extractall(work / "corpus", filter="data")
-        home = work / "home"
+        home = args.home.resolve() if args.home else work / "home"
         cli = [sys.executable, "-m", "app", "--home", str(home)]
-        subprocess.run([*cli, "collection", "add", str(work / "corpus" / "tldr-pages"),
-                        "--name", "tldr", "--read-only"], check=True, capture_output=True)
+        if not (home / "config" / "collections.json").exists():
+            corpus = home.parent / f"{home.name}-corpus"
+            with tarfile.open(args.corpus) as archive:
+                archive.extractall(corpus, filter="data")
+            subprocess.run([*cli, "collection", "add", str(corpus / "tldr-pages"),
+                            "--name", "tldr", "--read-only"], check=True, capture_output=True)
         started = time.perf_counter()
         subprocess.run([*cli, "index"], check=True, capture_output=True)
         print(f"index of the 38k pages built in {time.perf_counter() - started:.1f} s "
               "(before the app starts, as after a first run)")
         with Desktop() as desktop:
-            ready, first = cold_starts(desktop, home, 5)
-            results["cold_start_to_tray_ready_ms"] = summary(ready)
-            results["cold_start_to_first_results_ms"] = summary(first)
-            print(f"cold start to tray ready: {results['cold_start_to_tray_ready_ms']}")
-            print(f"cold start to first results painted: "
-                  f"{results['cold_start_to_first_results_ms']}")
+            if not args.skip_cold:
+                ready, first = cold_starts(desktop, home, 5)
+                results["cold_start_to_tray_ready_ms"] = summary(ready)
+                results["cold_start_to_first_results_ms"] = summary(first)
+                print(f"cold start to tray ready: {results['cold_start_to_tray_ready_ms']}")
+                print(f"cold start to first results painted: "
+                      f"{results['cold_start_to_first_results_ms']}")
             app = HandrailApp(desktop, home).start()
             try:
                 keys = Keyboard(desktop.display)
@@ -198,9 +224,13 @@ def main(argv: list[str] | None = None) -> int:
                     hotkey_to_popup(app, desktop, keys, args.hotkey_trials))
                 print(f"warm hotkey -> popup painted with focus: "
                       f"{results['hotkey_to_popup_ms']}")
-                results["keystroke_to_results_ms"] = summary(keystroke_to_results(app, keys))
+                typed, parts = keystroke_to_results(app, keys, TYPED[:args.queries])
+                results["keystroke_to_results_ms"] = summary(typed)
+                results["keystroke_parts_ms"] = {k: summary(v) for k, v in parts.items() if v}
                 print(f"keystroke -> results painted (38k pages): "
                       f"{results['keystroke_to_results_ms']}")
+                for name, figures in results["keystroke_parts_ms"].items():
+                    print(f"  {name}: {figures}")
                 results["memory"] = memory_cycles(app, args.cycles)
                 print(f"memory with 38k pages: {results['memory']}")
             finally:

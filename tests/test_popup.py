@@ -221,3 +221,43 @@ def test_new_aid_gets_the_query_and_the_application(
     assert [a.app for a in aid.apps] == ["SAPLogon"]
     assert aid.source is not None and Path(aid.source.path).is_file()
     assert dt.date.today().isoformat() in aid.source.path.read_text()
+
+
+def test_settings_dialog_stays_open_on_a_taken_hotkey_and_saves_the_rest(
+        controller: Controller, qtbot: QtBot, paths: HandrailPaths,
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from PySide6.QtGui import QKeySequence
+
+    from app.hotkey import HotkeyError
+    from app.settings import Settings
+    from app.settings_dialog import SettingsDialog
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    taken = {"Ctrl+Alt+J"}
+
+    def register(sequence: str) -> None:
+        if sequence in taken:
+            raise HotkeyError(f"{sequence} is already used by another program")
+        controller.hotkey.sequence = sequence
+
+    monkeypatch.setattr(controller.hotkey, "register", register)
+    dialog = SettingsDialog(controller.settings, controller.store.collections,
+                            controller.apply_settings)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.hotkey.setKeySequence(QKeySequence("Ctrl+Alt+J"))
+    dialog.start_at_login.setChecked(True)
+    dialog.accept()
+    assert dialog.isVisible()  # still open, saying why
+    assert "already used by another program" in dialog.message.text()
+    dialog.hotkey.setKeySequence(QKeySequence("Ctrl+Alt+H"))
+    dialog.theme.setCurrentIndex(dialog.theme.findData("dark"))
+    dialog.accept()
+    assert not dialog.isVisible()
+    saved, problem = Settings.load(paths.config / "settings.json")
+    assert problem is None
+    assert (saved.hotkey, saved.start_at_login, saved.theme) == ("Ctrl+Alt+H", True, "dark")
+    assert (tmp_path / "xdg" / "autostart" / "handrail.desktop").is_file()
+    assert controller.hotkey.sequence == "Ctrl+Alt+H"
+    assert QApplication.palette().window().color().lightness() < 100  # dark now
+    controller.apply_settings(Settings())  # back to light for the other tests

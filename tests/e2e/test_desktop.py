@@ -196,3 +196,43 @@ def test_x11_context_reads_the_active_window_and_gives_focus_back(desktop: Deskt
     reader.activate(first)
     wait_for(lambda: desktop.active_window_name() == "Ledger - Accounts Payable",
              what="the first window to get the focus back")
+
+
+def test_without_a_tray_it_keeps_running_and_says_how_to_search(tmp_path: Path) -> None:
+    with Desktop(tray=False) as bare:
+        app = HandrailApp(bare, tmp_path / "home").start()
+        try:
+            assert "no system tray was found" in app.log()
+            assert "handrail toggle" in app.log()
+            assert app.state()["tray"] is False
+            bare.xdotool("key", "--delay", "0", "ctrl+alt+space")
+            app.wait_state(popup_ready)
+        finally:
+            app.stop()
+
+
+def test_selected_text_is_one_key_away_and_pinning_keeps_the_focus(
+        desktop: Desktop, handrail: HandrailApp) -> None:
+    desktop.open_app_window(SAP_TITLE, "SAPLogon")
+    owner = subprocess.Popen(["xclip", "-selection", "primary", "-loops", "0"],
+                             stdin=subprocess.PIPE, env=desktop.env)
+    assert owner.stdin is not None
+    owner.stdin.write(b"vendor invoice")
+    owner.stdin.close()
+    try:
+        desktop.xdotool("key", "--delay", "0", "ctrl+alt+space")
+        state = handrail.wait_state(lambda s: popup_ready(s) and "vendor invoice" in s["status"])
+        assert "Alt+S" in state["status"]
+        desktop.xdotool("key", "alt+s")
+        handrail.wait_state(lambda s: s["query"] == "vendor invoice"
+                            and s["current"] == "Post a vendor invoice")
+        desktop.xdotool("key", "ctrl+Return")
+        handrail.wait_state(lambda s: s["pinned"] == ["Post a vendor invoice"]
+                            and not s["visible"])
+        wait_for(lambda: desktop.active_window_name() == SAP_TITLE, what="focus back on SAP")
+        pinned = desktop.window_ids(name="Post a vendor invoice")
+        assert pinned, "the pinned window is on screen"
+        assert desktop.active_window_name() == SAP_TITLE  # it appeared without taking focus
+    finally:
+        owner.kill()
+        owner.wait(5)

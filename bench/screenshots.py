@@ -1,0 +1,129 @@
+"""Screenshots of the tray app on a real X desktop, for anyone to look at.
+
+    make screenshots     # or: .venv/bin/python -m bench.screenshots [--out DIR]
+
+Writes popup-context.png (hotkey pressed in an SAP window: the aids for SAP first),
+popup-query.png (a typed query with a typo, matches highlighted) and pinned.png (a checklist
+pinned beside the work, two steps ticked).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .desktop import Desktop, HandrailApp, wait_for
+
+DEMO_AIDS = {
+    "post-a-vendor-invoice.md": """\
+---
+title: Post a vendor invoice
+kind: procedure
+apps: [SAPLogon]
+tags: [accounts payable, invoice]
+summary: Book an incoming invoice against its purchase order in MIRO.
+owner: ap-team@example.com
+review_by: 2027-06-30
+---
+1. Open transaction `MIRO`
+2. Enter the invoice date and the **purchase order** number
+3. Check that the balance is zero, then **Simulate**
+4. Post, and write the document number on the paper invoice
+""",
+    "park-an-invoice-without-po.md": """\
+---
+title: Park an invoice that has no purchase order
+kind: decision
+apps: [SAPLogon]
+tags: [accounts payable, invoice]
+summary: When there is no PO, park the invoice and ask the buyer.
+---
+| Situation | Do this |
+|---|---|
+| Buyer known | Park with `FV60`, assign to the buyer |
+| Buyer unknown | Park, then ask purchasing |
+""",
+    "month-end-close.md": """\
+---
+title: Month-end close checklist (AP)
+kind: checklist
+apps: [SAPLogon]
+tags: [month end, close]
+summary: Everything accounts payable closes on the last working day.
+---
+- [ ] Post every invoice received before noon
+- [ ] Clear the GR/IR account with `F.13`
+- [ ] Run the open-items report
+- [ ] Send the accruals list to the controller
+- [ ] Lock the period with `OB52`
+
+```
+F.13  automatic clearing, test run first
+```
+""",
+    "unjam-the-label-printer.md": """\
+---
+title: Unjam the label printer
+kind: troubleshooting
+tags: [printer, labels]
+summary: Labels stuck or printing blank on the Zebra at the packing desk.
+review_by: 2024-01-31
+---
+1. Switch the printer off
+2. Open the cover and pull the labels out gently
+3. Hold **FEED** while switching it on until the light blinks twice
+""",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    args = parser.parse_args(argv)
+    out: Path = args.out.resolve()
+    work = Path(tempfile.mkdtemp(prefix="handrail-shots-"))
+    try:
+        home = work / "home"
+        library = home / "data" / "library"
+        library.mkdir(parents=True)
+        for name, text in DEMO_AIDS.items():
+            (library / name).write_text(text, encoding="utf-8")
+        with Desktop() as desktop:
+            app = HandrailApp(desktop, home).start()
+            try:
+                sap = desktop.open_app_window("Invoice 4711 - SAP Easy Access", "SAPLogon")
+                desktop.xdotool("key", "ctrl+alt+space")
+                app.wait_state(lambda s: s["active"] and len(s["rows"]) >= 4)
+                time.sleep(0.4)
+                shots = [desktop.screenshot(out / "popup-context.png")]
+                desktop.xdotool("type", "--delay", "40", "unjam labl")
+                app.wait_state(lambda s: s["current"] == "Unjam the label printer")
+                time.sleep(0.4)
+                shots.append(desktop.screenshot(out / "popup-query.png"))
+                desktop.xdotool("key", "ctrl+a")
+                desktop.xdotool("type", "--delay", "20", "month end")
+                app.wait_state(lambda s: s["current"] == "Month-end close checklist (AP)")
+                desktop.xdotool("key", "ctrl+Return")
+                app.wait_state(lambda s: s["pinned"] and not s["visible"])
+                wait_for(lambda: desktop.active_window_name() != "Handrail", what="focus back")
+                pinned = desktop.window_ids(name="Month-end close")[0]
+                desktop.xdotool("windowactivate", "--sync", str(pinned))
+                desktop.xdotool("key", "space", "space")
+                desktop.xdotool("windowactivate", "--sync", str(sap))
+                time.sleep(0.4)
+                shots.append(desktop.screenshot(out / "pinned.png"))
+            finally:
+                app.stop()
+        for shot in shots:
+            print(shot)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
