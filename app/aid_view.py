@@ -30,7 +30,10 @@ def aid_page(aid: JobAid) -> str:
 
     problems = "".join(f"<p><i>Line {p.line}: {html.escape(p.message)}</i></p>"
                        for p in aid.problems)
-    return problems + render_aid_html(aid, checkbox_glyphs=True)
+    body = render_aid_html(aid, checkbox_glyphs=True)
+    if not body.lstrip().startswith("<h1"):
+        body = f"<h2>{html.escape(aid.title)}</h2>" + body  # the title lives in front matter
+    return problems + body
 
 
 def load_page(store: LibraryStore, path: str) -> tuple[JobAid, str]:
@@ -48,6 +51,8 @@ class AidBrowser(QTextBrowser):
         super().__init__()
         self.setOpenLinks(False)
         self.anchorClicked.connect(self._follow)
+        # Task lists show ☐/☑ glyphs; a bullet before each would be noise.
+        self.document().setDefaultStyleSheet("ul.task-list { list-style-type: none; }")
 
     def _follow(self, url: QUrl) -> None:
         text = url.toString()

@@ -443,6 +443,8 @@ class Controller(QObject):
                         else current.text if current else None),
             "context": {"app": self.context.app, "window_title": self.context.window_title},
             "pinned": [w.aid.title for w in self.pinned_windows.values()],
+            "pinned_progress": {w.aid.title: w.progress.text()
+                                for w in self.pinned_windows.values()},
             "windows": [w.windowTitle() for w in self.windows if w.isVisible()],
             "tray": self.tray.icon.isVisible(), "hotkey": self.hotkey.sequence,
         }

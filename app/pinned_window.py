@@ -12,13 +12,12 @@ import re
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QToolButton,
@@ -74,6 +73,7 @@ class PinnedWindow(QWidget):
         close.setText("✕")
         close.setToolTip("Unpin (ticks are kept)")
         close.clicked.connect(self.close)
+        close.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Space ticks steps; it must not unpin
         header = QHBoxLayout()
         header.addWidget(title, 1)
         header.addWidget(close)
@@ -94,8 +94,11 @@ class PinnedWindow(QWidget):
         scroll.setWidget(body)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         reset = QPushButton("Start over")
         reset.clicked.connect(self.reset)
+        reset.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         footer = QHBoxLayout()
         footer.addWidget(self.progress, 1)
         footer.addWidget(reset)
@@ -131,12 +134,12 @@ class PinnedWindow(QWidget):
         frame = QWidget()
         row = QHBoxLayout(frame)
         row.setContentsMargins(22, 0, 0, 0)
-        code = QPlainTextEdit(block.text)
-        code.setReadOnly(True)
+        code = QLabel(block.text)
         code.setObjectName("code")
-        code.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        lines = max(1, min(6, block.text.count("\n") + 1))
-        code.setFixedHeight(code.fontMetrics().lineSpacing() * lines + 12)
+        code.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        code.setTextFormat(Qt.TextFormat.PlainText)
+        code.setWordWrap(True)
+        code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         row.addWidget(code, 1)
         row.addWidget(self._copy_button(block.text), 0, Qt.AlignmentFlag.AlignTop)
         return frame

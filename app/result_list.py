@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,9 +79,16 @@ class ResultModel(QAbstractListModel):
         return Qt.ItemFlag.ItemIsEnabled
 
 
+_TASK_BOX = re.compile(r"\[( |x|X)\] ")
+_MARKUP = re.compile(r"`|\*\*|__|^\s*\|\s*|\s*\|\s*$")
+
+
 def snippet_html(snippet: str) -> str:
-    """Snippets come escaped with <mark> around matched words; Qt's rich text needs a span."""
-    return snippet.replace("<mark>", f'<span style="{MARK_STYLE}">').replace("</mark>", "</span>")
+    """Snippets come escaped, with <mark> around matched words, as lines of Markdown: show them
+    as text (no backticks, pipes or [ ] boxes) and the marks as Qt's rich text can paint them."""
+    text = _TASK_BOX.sub(lambda m: "☐ " if m.group(1) == " " else "☑ ", snippet)
+    text = _MARKUP.sub("", text).replace(" | ", " · ")
+    return text.replace("<mark>", f'<span style="{MARK_STYLE}">').replace("</mark>", "</span>")
 
 
 def row_html(row: Row, palette: QPalette, selected: bool) -> str:

@@ -39,14 +39,6 @@ def wait_for(condition: Callable[[], Any], timeout: float = 10.0, interval: floa
         time.sleep(interval)
 
 
-def _free_display() -> int:
-    for number in range(140, 400):
-        if not Path(f"/tmp/.X{number}-lock").exists() and \
-                not Path(f"/tmp/.X11-unix/X{number}").exists():
-            return number
-    raise DesktopError("no free X display number")
-
-
 class Desktop:
     """Start with ``with Desktop() as desktop:``; ``desktop.env`` has DISPLAY and the bus."""
 
@@ -76,11 +68,22 @@ class Desktop:
             raise
 
     def _start(self) -> Desktop:
-        number = _free_display()
+        # Xvfb picks a free display itself and tells us which (-displayfd): two desktops
+        # started at once (tests and a benchmark) cannot end up on the same display.
+        read_end, write_end = os.pipe()
+        process = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(write_end), "-screen", "0",
+             f"{self.size[0]}x{self.size[1]}x24", "-nolisten", "tcp"],
+            env=self.env, pass_fds=(write_end,), stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True)
+        self.processes.append(process)
+        os.close(write_end)
+        with os.fdopen(read_end) as reader:
+            number = reader.readline().strip()
+        if not number:
+            raise DesktopError("Xvfb did not start")
         self.display = f":{number}"
         self.env["DISPLAY"] = self.display
-        self._spawn("Xvfb", self.display, "-screen", "0", f"{self.size[0]}x{self.size[1]}x24",
-                    "-nolisten", "tcp")
         wait_for(lambda: subprocess.run(["xdpyinfo"], env=self.env, capture_output=True
                                         ).returncode == 0, what="Xvfb")
         bus = subprocess.run(["dbus-daemon", "--session", "--fork", "--print-address=1",

@@ -233,6 +233,11 @@ def test_selected_text_is_one_key_away_and_pinning_keeps_the_focus(
         pinned = desktop.window_ids(name="Post a vendor invoice")
         assert pinned, "the pinned window is on screen"
         assert desktop.active_window_name() == SAP_TITLE  # it appeared without taking focus
+        desktop.xdotool("windowactivate", "--sync", str(pinned[0]))
+        desktop.xdotool("key", "space", "space")  # ticks the first two steps
+        state = handrail.wait_state(lambda s: s["pinned_progress"].get("Post a vendor invoice")
+                                    == "2 of 2 steps done" or "All" in str(s["pinned_progress"]))
+        assert state["pinned"] == ["Post a vendor invoice"]  # Space did not unpin it
     finally:
         owner.kill()
         owner.wait(5)
