@@ -33,6 +33,7 @@ from .queries import TYPED
 from .run import DEFAULT_CORPUS, ROOT, percentile
 
 HOTKEY = ("Control_L", "Alt_L", "space")
+IDLE_WAIT_S = 5
 
 
 def summary(values: list[float]) -> dict[str, float]:
@@ -165,7 +166,7 @@ def cold_starts(desktop: Desktop, home: Path, trials: int) -> tuple[list[float],
 
 def memory_cycles(app: HandrailApp, cycles: int) -> dict[str, float]:
     queries = [q for q in TYPED]
-    time.sleep(2)
+    time.sleep(IDLE_WAIT_S)  # idle: the popup hid and the app gave back what it freed
     idle_before = app.rss_kb() / 1024
     for number in range(cycles):
         query = queries[number % len(queries)][: 2 + number % 9]
@@ -175,7 +176,7 @@ def memory_cycles(app: HandrailApp, cycles: int) -> dict[str, float]:
         app.request(cmd="hide")
         if number == 99:
             after_100 = app.rss_kb() / 1024
-    time.sleep(2)
+    time.sleep(IDLE_WAIT_S)
     idle_after = app.rss_kb() / 1024
     return {"rss_idle_mb": round(idle_before, 1), "rss_after_100_mb": round(after_100, 1),
             f"rss_after_{cycles}_mb": round(idle_after, 1),
