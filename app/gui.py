@@ -43,10 +43,17 @@ def run_gui(paths: HandrailPaths, *, show_popup: bool = False, query: str | None
         return 0 if reply.get("ok") else 1
     app.setQuitOnLastWindowClosed(False)
 
+    from job_aids import JobAidError
+
     from .cli import open_store_at
     from .controller import Controller
 
-    controller = Controller(app, paths, open_store_at(paths), name)
+    try:
+        store = open_store_at(paths)
+    except JobAidError as error:
+        print(f"handrail: error: {error}", file=sys.stderr)
+        return 1
+    controller = Controller(app, paths, store, name)
     if not controller.start():
         return 1
     if show_popup:
