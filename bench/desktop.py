@@ -68,24 +68,7 @@ class Desktop:
             raise
 
     def _start(self) -> Desktop:
-        # Xvfb picks a free display itself and tells us which (-displayfd): two desktops
-        # started at once (tests and a benchmark) cannot end up on the same display.
-        read_end, write_end = os.pipe()
-        process = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write_end), "-screen", "0",
-             f"{self.size[0]}x{self.size[1]}x24", "-nolisten", "tcp"],
-            env=self.env, pass_fds=(write_end,), stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, start_new_session=True)
-        self.processes.append(process)
-        os.close(write_end)
-        with os.fdopen(read_end) as reader:
-            number = reader.readline().strip()
-        if not number:
-            raise DesktopError("Xvfb did not start")
-        self.display = f":{number}"
-        self.env["DISPLAY"] = self.display
-        wait_for(lambda: subprocess.run(["xdpyinfo"], env=self.env, capture_output=True
-                                        ).returncode == 0, what="Xvfb")
+        self._start_x_server()
         bus = subprocess.run(["dbus-daemon", "--session", "--fork", "--print-address=1",
                               "--print-pid=1"], env=self.env, capture_output=True, text=True,
                              check=True).stdout.split()
@@ -100,6 +83,32 @@ class Desktop:
                         "--SetDockType", "true")
             wait_for(lambda: self.window_ids(name="panel"), what="trayer")
         return self
+
+    def _start_x_server(self) -> None:
+        """Xvfb on the first free display. Xvfb takes the display's lock file atomically and
+        exits if another server holds it, so desktops started at once (tests, a benchmark)
+        each get their own display."""
+        for number in range(100, 400):
+            if Path(f"/tmp/.X{number}-lock").exists() or \
+                    Path(f"/tmp/.X11-unix/X{number}").exists():
+                continue
+            process = subprocess.Popen(
+                ["Xvfb", f":{number}", "-screen", "0", f"{self.size[0]}x{self.size[1]}x24",
+                 "-nolisten", "tcp"], env=self.env, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, start_new_session=True)
+            self.display = f":{number}"
+            self.env["DISPLAY"] = self.display
+
+            def up(process: subprocess.Popen[bytes] = process) -> bool:
+                return process.poll() is not None or subprocess.run(
+                    ["xdpyinfo"], env=self.env, capture_output=True).returncode == 0
+
+            wait_for(up, what="Xvfb")
+            time.sleep(0.1)
+            if process.poll() is None:
+                self.processes.append(process)
+                return
+        raise DesktopError("no free X display between :100 and :399")
 
     def __exit__(self, *exc: object) -> None:
         for process in reversed(self.processes):

@@ -131,6 +131,12 @@ class X11GlobalHotkey(GlobalHotkey):
         return HeldKey(key, int(modifiers.value), text)
 
     def _read_events(self) -> None:
+        try:
+            self._handle_pending()
+        except error.ConnectionClosedError:
+            self._notifier.setEnabled(False)  # the X server is gone; so is the hotkey
+
+    def _handle_pending(self) -> None:
         while self._display.pending_events():
             event: Any = self._display.next_event()
             if event.type == X.KeyPress and self._holding and not self._is_hotkey(event):

@@ -241,3 +241,39 @@ def test_selected_text_is_one_key_away_and_pinning_keeps_the_focus(
     finally:
         owner.kill()
         owner.wait(5)
+
+
+def test_keys_typed_before_the_popup_has_focus_are_held_and_replayed(
+        desktop: Desktop, qtbot: object) -> None:
+    """The hotkey backend itself, on the real X server: after the hotkey, the keyboard is ours
+    until released, and what was typed meanwhile comes back as keys (nothing reaches the
+    window the user was in)."""
+    from PySide6.QtCore import Qt
+
+    from app.hotkey.x11 import X11GlobalHotkey
+
+    desktop.open_app_window("Ledger - Accounts Payable", "Ledger")
+    previous = os.environ.get("DISPLAY")
+    os.environ["DISPLAY"] = desktop.display
+    try:
+        hotkey = X11GlobalHotkey()
+    finally:
+        os.environ.pop("DISPLAY")
+        if previous is not None:
+            os.environ["DISPLAY"] = previous
+    pressed: list[bool] = []
+    hotkey.activated.connect(lambda: pressed.append(True))
+    hotkey.register("Ctrl+Alt+Space")
+    try:
+        desktop.xdotool("keydown", "ctrl+alt+space")
+        wait_for(lambda: (qtbot.wait(10), pressed)[1], what="the hotkey")  # type: ignore[attr-defined]
+        desktop.xdotool("keyup", "ctrl+alt+space", "type", "--delay", "10", "Ab")
+        desktop.xdotool("key", "BackSpace")
+        qtbot.wait(200)  # type: ignore[attr-defined]
+        held = hotkey.release_keys()
+        assert [(k.text, k.key) for k in held] == [
+            ("A", int(Qt.Key.Key_A)), ("b", int(Qt.Key.Key_B)),
+            ("", int(Qt.Key.Key_Backspace))]
+        assert hotkey.release_keys() == []  # let go: later keys go where the focus is
+    finally:
+        hotkey.unregister()
