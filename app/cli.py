@@ -256,7 +256,7 @@ def cmd_gaps(store: LibraryStore, args: argparse.Namespace) -> int:
 
 def _app_command(args: argparse.Namespace) -> int:
     """`toggle` and `quit` talk to the running app; they need no library."""
-    from app.gui import has_display, run_gui, send_to_running
+    from app.gui import run_gui, send_to_running
 
     paths = HandrailPaths.resolve(args.home)
     if args.command == "quit":
@@ -265,12 +265,7 @@ def _app_command(args: argparse.Namespace) -> int:
             print("handrail: Handrail is not running", file=sys.stderr)
             return 1
         return 0
-    if not has_display():
-        return run_gui(paths)  # says plainly that there is no display
-    reply = send_to_running(paths, {"cmd": "toggle", "query": args.query})
-    if reply is not None:
-        return 0 if reply.get("ok") else 1
-    return run_gui(paths, show_popup=True, query=args.query)
+    return run_gui(paths, show_popup=True, query=args.query, command="toggle")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

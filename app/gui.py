@@ -20,8 +20,9 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def run_gui(paths: HandrailPaths, *, show_popup: bool = False, query: str | None = None) -> int:
-    """Start Handrail; if it runs already, show its popup instead (one instance per user)."""
+def run_gui(paths: HandrailPaths, *, show_popup: bool = False, query: str | None = None,
+            command: str = "show") -> int:
+    """Start Handrail; if it runs already, send it ``command`` (show or toggle its popup)."""
     if not has_display():
         print(NO_DISPLAY_MESSAGE, file=sys.stderr)
         return 2
@@ -38,7 +39,7 @@ def run_gui(paths: HandrailPaths, *, show_popup: bool = False, query: str | None
     app.setApplicationName("Handrail")
     app.setDesktopFileName("handrail")
     name = server_name(paths)
-    reply = send_request(name, {"cmd": "show", "query": query}, timeout_ms=1000)
+    reply = send_request(name, {"cmd": command, "query": query}, timeout_ms=1000)
     if reply is not None:
         return 0 if reply.get("ok") else 1
     app.setQuitOnLastWindowClosed(False)

@@ -112,6 +112,17 @@ def test_hotkey_toggles_and_toggle_command_from_a_second_process(
     assert handrail.process is not None and handrail.process.poll() is None
 
 
+def test_toggle_starts_the_app_with_the_popup_when_none_runs(
+        desktop: Desktop, tmp_path: Path) -> None:
+    app = HandrailApp(desktop, tmp_path / "home", "toggle", "printer").start()
+    try:
+        state = app.wait_state(lambda s: popup_ready(s) and s["query"] == "printer")
+        assert state["tray"] is True
+    finally:
+        app.stop()
+    assert app.process is not None and app.process.returncode == 0
+
+
 def test_tray_icon_is_docked_in_the_tray(desktop: Desktop, handrail: HandrailApp) -> None:
     assert handrail.state()["tray"] is True
     panel = desktop.window_ids(name="panel")[0]
