@@ -189,15 +189,17 @@ class ResultDelegate(QStyledItemDelegate):
             room = limit - x
             if room <= 0:
                 break
-            shown = metrics.elidedText(piece, Qt.TextElideMode.ElideRight, room)
-            width = metrics.horizontalAdvance(shown)
+            shown, width = piece, metrics.horizontalAdvance(piece)
+            if width > room:  # elide only what does not fit: shaping text is the cost here
+                shown = metrics.elidedText(piece, Qt.TextElideMode.ElideRight, room)
+                width = metrics.horizontalAdvance(shown)
             if marked:
                 painter.fillRect(QRect(x, line.top(), width, line.height()), QColor(MARK_COLOR))
                 color = QColor("#000000")
             painter.setFont(font)
             painter.setPen(color)
-            painter.drawText(QRect(x, line.top(), width + 1, line.height()),
-                             Qt.AlignmentFlag.AlignVCenter, shown)
+            baseline = line.top() + (line.height() - metrics.height()) // 2 + metrics.ascent()
+            painter.drawText(x, baseline, shown)
             x += width
             if shown != piece:
                 break
