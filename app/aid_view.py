@@ -36,10 +36,9 @@ def aid_page(aid: JobAid) -> str:
     return problems + body
 
 
-def load_page(store: LibraryStore, path: str) -> tuple[JobAid, str]:
+def load_page(store: LibraryStore, path: str) -> str:
     """Read and render on a worker thread (plain data in, plain data out)."""
-    aid = store.load(Path(path))
-    return aid, aid_page(aid)
+    return aid_page(store.load(Path(path)))
 
 
 class AidBrowser(QTextBrowser):

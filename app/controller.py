@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from resources import icon_file
 from search import SearchResponse, SearchResult
 
 from . import autostart, memory, trace
-from .aid_view import AidWindow, load_page
+from .aid_view import AidWindow, aid_page, load_page
 from .background import run_in_background
 from .editor import EditorWindow
 from .hotkey import TOGGLE_HINT, HotkeyError, create_global_hotkey
@@ -224,7 +225,7 @@ class Controller(QObject):
 
     def _load_preview(self, generation: int, path: str) -> None:
         store = self.store
-        run_in_background(lambda: load_page(store, path)[1],
+        run_in_background(lambda: load_page(store, path),
                           lambda page: self.popup.show_preview(generation, page),
                           lambda error: self.popup.show_preview(
                               generation, f"<p>Cannot show this aid: {error}</p>"))
@@ -258,8 +259,7 @@ class Controller(QObject):
         self.open_aid(aid)
 
     def open_aid(self, aid: JobAid) -> None:
-        window = AidWindow(aid, load_page(self.store, str(aid.source.path))[1]
-                           if aid.source else "", on_pin=self.pin_aid, on_edit=self.edit_aid,
+        window = AidWindow(aid, aid_page(aid), on_pin=self.pin_aid, on_edit=self.edit_aid,
                            on_link=self.open_title)
         self._keep(window)
         window.show()
@@ -279,10 +279,14 @@ class Controller(QObject):
                                  if window in self.windows else None)
 
     def pin_result(self, result: SearchResult) -> None:
+        self._dismiss_and(result, self.pin_aid)
+
+    def _dismiss_and(self, result: SearchResult, action: Callable[[JobAid], None]) -> None:
+        """Load the aid, hide the popup (focus goes back), then act on the aid."""
         aid = self._load(result)
         if aid is not None:
             self.popup.dismiss()
-            self.pin_aid(aid)
+            action(aid)
 
     def pin_aid(self, aid: JobAid) -> None:
         assert aid.source is not None
@@ -340,10 +344,7 @@ class Controller(QObject):
         trace.trace("copied", title=title, chars=len(text))
 
     def edit_result(self, result: SearchResult) -> None:
-        aid = self._load(result)
-        if aid is not None:
-            self.popup.dismiss()
-            self.edit_aid(aid)
+        self._dismiss_and(result, self.edit_aid)
 
     def edit_aid(self, aid: JobAid) -> None:
         source = aid.source

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from job_aids import LibraryStore
 from job_aids.paths import HandrailPaths
-from search.results import Context, SearchResponse, SearchResult
+from search.results import Context, SearchResult
 
 if TYPE_CHECKING:
     from search import LibraryWatcher, SearchService
@@ -43,7 +43,6 @@ class HomeRows:
 
 
 class SearchWorker(QObject):
-    ready = Signal(int)                   # documents indexed so far
     progress = Signal(int, int)           # done, total of a long index update
     indexed = Signal(object)              # UpdateStats of a finished update
     answered = Signal(int, object, float)  # generation, SearchResponse | HomeRows, seconds
@@ -109,7 +108,6 @@ class SearchWorker(QObject):
         except Exception as error:  # noqa: BLE001 - shown to the user, the app keeps running
             self.failed.emit(-1, f"The search index could not be opened: {error}")
             return
-        self.ready.emit(self._service.index.doc_count)
         self._updater = threading.Thread(target=self._keep_current, name="handrail-index",
                                          daemon=True)
         self._updater.start()
@@ -166,6 +164,3 @@ class SearchWorker(QObject):
         rows.frequent = engine.results_for_ids(frequent)
         return rows
 
-
-def empty_response(text: str) -> SearchResponse:
-    return SearchResponse(query=text)

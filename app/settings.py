@@ -24,7 +24,6 @@ class Settings:
     # Off X11 there is no PRIMARY selection; reading the clipboard needs the user's consent.
     use_clipboard_as_selection: bool = False
     theme: str = "system"  # "system", "light" or "dark"
-    show_starter: bool = True
 
     @classmethod
     def load(cls, file: Path) -> tuple[Settings, str | None]:

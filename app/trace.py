@@ -15,10 +15,6 @@ _file: IO[str] | None = None
 _path = os.environ.get("HANDRAIL_TRACE")
 
 
-def enabled() -> bool:
-    return bool(_path)
-
-
 def trace(event: str, **details: Any) -> None:
     global _file
     if not _path:

@@ -20,10 +20,6 @@ class WindowContext:
     selection: str | None = None    # filled in after the popup shows (reading it can wait)
     center: tuple[int, int] | None = None  # the window's centre: the popup goes on its screen
 
-    @property
-    def label(self) -> str:
-        return self.app or ""
-
 
 class ContextReader:
     """Reads and restores the active window; a no-op where the platform gives no way."""

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,14 @@ def handrail(desktop: Desktop, tmp_path: Path) -> Iterator[HandrailApp]:
     app = HandrailApp(desktop, home).start()
     yield app
     app.stop()
+
+
+@contextmanager
+def on_display(desktop: Desktop) -> Iterator[None]:
+    """This test process talks X to the desktop (for the X11 classes tested in process)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DISPLAY", desktop.display)
+        yield
 
 
 def popup_ready(state: dict) -> bool:  # type: ignore[type-arg]
@@ -193,14 +202,8 @@ def test_x11_context_reads_the_active_window_and_gives_focus_back(desktop: Deskt
 
     first = desktop.open_app_window("Ledger - Accounts Payable", "Ledger")
     desktop.open_app_window("Shipping label - Zebra Setup", "ZebraSetup")
-    previous = os.environ.get("DISPLAY")
-    os.environ["DISPLAY"] = desktop.display
-    try:
+    with on_display(desktop):
         reader = X11ContextReader()
-    finally:
-        os.environ.pop("DISPLAY")
-        if previous is not None:
-            os.environ["DISPLAY"] = previous
     context = reader.capture()
     assert (context.app, context.window_title) == ("ZebraSetup", "Shipping label - Zebra Setup")
     assert context.center is not None
@@ -264,14 +267,8 @@ def test_keys_typed_before_the_popup_has_focus_are_held_and_replayed(
     from app.hotkey.x11 import X11GlobalHotkey
 
     desktop.open_app_window("Ledger - Accounts Payable", "Ledger")
-    previous = os.environ.get("DISPLAY")
-    os.environ["DISPLAY"] = desktop.display
-    try:
+    with on_display(desktop):
         hotkey = X11GlobalHotkey()
-    finally:
-        os.environ.pop("DISPLAY")
-        if previous is not None:
-            os.environ["DISPLAY"] = previous
     pressed: list[bool] = []
     hotkey.activated.connect(lambda: pressed.append(True))
     hotkey.register("Ctrl+Alt+Space")
