@@ -22,10 +22,11 @@ from job_aids import read_aid
 
 from .analysis import SURFACES, analyze, has_cjk, stem_word, stemmed_terms
 from .documents import join_mnemonics
+from .evaluation import can_evaluate, matches_any, top_documents
 from .index import AidIndex
 from .query import ParsedQuery, parse_query
 from .results import Context, SearchResponse, SearchResult
-from .snippets import make_snippet, term_matcher
+from .snippets import TermMatcher, make_snippet
 from .usage import UsageLog
 
 PREFIX_EXPANSIONS = 8
@@ -186,7 +187,8 @@ class SearchEngine:
                 clause = _or([c for c in (clause, fix) if c is not None])
             if clause is not None:
                 clauses.append(clause)
-        only_word = not (parsed.words or parsed.phrases)
+        # After words that say nothing ("how", "which"), the word being typed is typed alone.
+        only_word = not (clauses or parsed.phrases)
         if parsed.prefix and (only_word or len(parsed.prefix) > SHORT_PREFIX):
             prefix_clause = self._prefix_clause(parsed.prefix, only_word=only_word)
             if parsed.prefix in corrections:
@@ -226,8 +228,11 @@ class SearchEngine:
             searcher = self.index.searcher()
             self._doc_count = max(1, searcher.doc_count())
             clauses = self._clauses(parsed)
-            hits = self._run(searcher, self._with_title_bonus(wq.And(clauses), parsed)
-                             if clauses else wq.Every(), filter_query, limit, parsed)
+            if clauses:
+                query = self._with_title_bonus(wq.And(clauses), parsed)
+            else:  # only filters, or only words that say nothing ("how "): no text to rank by
+                query = wq.Every() if filter_query is not None else wq.NullQuery
+            hits = self._run(searcher, query, filter_query, limit, parsed)
             if len(hits) < FEW_RESULTS and parsed.has_text:
                 corrections = self._corrections(parsed)
                 if corrections:
@@ -247,14 +252,13 @@ class SearchEngine:
     def _run(searcher: Any, query: wq.Query, filter_query: wq.Query | None, limit: int,
              parsed: ParsedQuery | None = None) -> list[tuple[float, dict[str, Any]]]:
         depth = max(limit, RERANK_DEPTH)
-        if parsed is not None and parsed.phrases:
+        phrases = parsed.phrases if parsed is not None else []
+        if phrases:
             # No positions are indexed (they would double the build); a phrase is checked in
             # the text of the aids that have all its words.
-            results = searcher.search(query, limit=PHRASE_CHECK_DEPTH, filter=filter_query)
-            hits = [(hit.score or 0.0, hit.fields()) for hit in results]
-            return [h for h in hits if _has_phrases(h[1]["path"], parsed.phrases)][:depth]
-        results = searcher.search(query, limit=depth, filter=filter_query)
-        return [(hit.score or 0.0, hit.fields()) for hit in results]
+            hits = _top_hits(searcher, query, filter_query, PHRASE_CHECK_DEPTH)
+            return [h for h in hits if _has_phrases(h[1]["path"], phrases)][:depth]
+        return _top_hits(searcher, query, filter_query, depth)
 
     def _partial(self, searcher: Any, clauses: list[wq.Query], filter_query: wq.Query | None,
                  limit: int, parsed: ParsedQuery) -> list[tuple[float, dict[str, Any]]]:
@@ -267,10 +271,7 @@ class SearchEngine:
         reader = searcher.reader()
         kept: list[wq.Query] = []
         for clause in sorted(clauses, key=lambda c: c.estimate_size(reader)):
-            trial = wq.And([*kept, clause])
-            if filter_query is not None:
-                trial = wq.And([trial, filter_query])
-            if next(iter(searcher.docs_for_query(trial)), None) is not None:
+            if _matches_any(searcher, wq.And([*kept, clause]), filter_query):
                 kept.append(clause)
         if not kept:
             return []
@@ -341,24 +342,21 @@ class SearchEngine:
                 factor *= STALE_FACTOR
             ranked.append((score * factor, in_context, stale, fields))
         ranked.sort(key=lambda item: -item[0])
-        matcher = term_matcher(query_terms, parsed.prefix)
-        words = query_terms | ({parsed.prefix} if parsed.prefix else set())
-        # Lines are pre-filtered by substring only when that cannot miss (no accents to fold).
-        probes = tuple(words) if all(w.isascii() for w in words) else ()
+        matcher = TermMatcher(query_terms, parsed.prefix)
         results = []
         for score, in_context, stale, fields in ranked[:limit]:
             results.append(SearchResult(
                 id=fields["id"], title=fields["title"], path=fields["path"],
                 collection=fields["collection"], kind=fields["kind"], score=round(score, 4),
-                snippet=self._snippet(fields, matcher, probes), summary=fields.get("summary", ""),
+                snippet=self._snippet(fields, matcher), summary=fields.get("summary", ""),
                 stale=stale, context_match=in_context))
         return results
 
-    def _snippet(self, fields: dict[str, Any], matcher: Any, probes: tuple[str, ...]) -> str:
+    def _snippet(self, fields: dict[str, Any], matcher: TermMatcher) -> str:
         body = self._bodies.get(fields["path"], fields.get("stamp", ""))
         if not body:
             return ""
-        return make_snippet(join_mnemonics(body), matcher, skip=fields["title"], probes=probes)
+        return make_snippet(body, matcher, skip=fields["title"])
 
     def _match_terms(self, parsed: ParsedQuery) -> set[str]:
         terms: set[str] = set()
@@ -371,7 +369,8 @@ class SearchEngine:
 
 
 class BodyCache:
-    """Bodies of recently shown aids, checked against the indexed stamp before use."""
+    """Bodies of recently shown aids as snippets quote them, checked against the indexed stamp
+    before use."""
 
     def __init__(self, size: int = 256) -> None:
         self._size = size
@@ -383,7 +382,7 @@ class BodyCache:
             self._bodies.move_to_end(path)
             return entry[1]
         try:
-            body = read_aid(Path(path)).body
+            body = join_mnemonics(read_aid(Path(path)).body)
         except OSError:
             return None
         self._bodies[path] = (stamp, body)
@@ -405,6 +404,28 @@ def _title_coverage(title: str, query_terms: set[str], prefix: str | None) -> fl
         elif prefix and term.startswith(prefix):
             covered += 0.5  # still being typed: a completion is a guess
     return covered / len(terms)
+
+
+def _top_hits(searcher: Any, query: wq.Query, filter_query: wq.Query | None,
+              limit: int) -> list[tuple[float, dict[str, Any]]]:
+    """The best ``limit`` hits: evaluated in bulk when the query allows, else by Whoosh."""
+    if can_evaluate(query, searcher):
+        return [(score, searcher.stored_fields(doc)) for score, doc in
+                top_documents(searcher, query, limit, _allowed(searcher, filter_query))]
+    results = searcher.search(query, limit=limit, filter=filter_query)
+    return [(hit.score or 0.0, hit.fields()) for hit in results]
+
+
+def _matches_any(searcher: Any, query: wq.Query, filter_query: wq.Query | None) -> bool:
+    if can_evaluate(query, searcher):
+        return matches_any(searcher, query, _allowed(searcher, filter_query))
+    if filter_query is not None:
+        query = wq.And([query, filter_query])
+    return next(iter(searcher.docs_for_query(query)), None) is not None
+
+
+def _allowed(searcher: Any, filter_query: wq.Query | None) -> set[int] | None:
+    return None if filter_query is None else set(searcher.docs_for_query(filter_query))
 
 
 def _has_phrases(path: str, phrases: list[list[str]]) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
 
 from .analysis import fold, stem_word
 
@@ -14,32 +13,47 @@ MAX_CHARS = 180
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 
 
-def term_matcher(terms: set[str], prefix: str | None) -> Callable[[str], bool]:
-    def matches(token: str) -> bool:
+class TermMatcher:
+    """Which words of a text a query matched: its terms, their stems, or the typed prefix."""
+
+    def __init__(self, terms: set[str], prefix: str | None) -> None:
+        self._terms = terms
+        self._prefix = prefix or ""
+        probes = sorted(terms | ({self._prefix} if self._prefix else set()), key=len,
+                        reverse=True)
+        # Every matching word contains one of these (the terms are stems and prefixes of the
+        # words they match): a regex finds the candidate words in C, so the Python test runs on
+        # a few words per line, not on all. Folding may change non-ASCII words: then test all.
+        self._candidates = _TOKEN
+        if probes and all(p.isascii() for p in probes):
+            alternatives = "|".join(re.escape(p) for p in probes)
+            self._candidates = re.compile(rf"(?<!\w)\w*?(?:{alternatives})\w*", re.IGNORECASE)
+
+    def matches(self, token: str) -> bool:
         folded = fold(token)
-        if folded in terms or stem_word(folded) in terms:
+        if folded in self._terms or stem_word(folded) in self._terms:
             return True
-        return bool(prefix) and folded.startswith(prefix or "")
-    return matches
+        return bool(self._prefix) and folded.startswith(self._prefix)
+
+    def spans(self, line: str) -> list[tuple[int, int]]:
+        """Where the matched words of ``line`` are."""
+        return [(m.start(), m.end()) for m in self._candidates.finditer(line)
+                if self.matches(m.group())]
+
+    def may_match(self, line: str) -> bool:
+        return self._candidates is _TOKEN or self._candidates.search(line) is not None
 
 
-def make_snippet(body: str, matches: Callable[[str], bool], skip: str = "",
-                 probes: tuple[str, ...] = ()) -> str:
-    """HTML-escaped text of the best line, matched words wrapped in ``<mark>``.
-
-    ``probes`` are lowercase strings a matching line must contain one of (the stems and the
-    prefix): a cheap test that skips tokenising lines that cannot match.
-    """
+def make_snippet(body: str, matcher: TermMatcher, skip: str = "") -> str:
+    """HTML-escaped text of the best line, matched words wrapped in ``<mark>``."""
     best: tuple[int, int, str, list[tuple[int, int]]] | None = None
     for number, raw in enumerate(body.splitlines()):
-        if probes and best is not None:
-            lowered = raw.lower()
-            if not any(probe in lowered for probe in probes):
-                continue
+        if best is not None and not matcher.may_match(raw):
+            continue
         line = _URL.sub("", raw).strip().lstrip("#>-*0123456789. ").strip()
         if not line or line == skip or line.startswith(("```", "~~~", "---")):
             continue
-        spans = [(m.start(), m.end()) for m in _TOKEN.finditer(line) if matches(m.group())]
+        spans = matcher.spans(line)
         distinct = len({fold(line[a:b]) for a, b in spans})
         key = (distinct, -number)
         if best is None or key > (best[0], best[1]):
