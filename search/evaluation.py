@@ -24,8 +24,9 @@ from pickle import loads
 from typing import Any
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
+
+from .codec import field_lengths
 
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults, which its searcher uses too
 POSTINGS_KEPT = 300_000  # postings kept decoded per segment (about 2.4 MB)
@@ -219,16 +220,9 @@ class _LeafEvaluator:
 
     def _lengths(self, field: str) -> bytes:
         """The length byte of every document's ``field`` in this segment."""
-        key = ("lengths", field)
-        lengths: bytes | None = self._cache.lengths.get(key)
-        if lengths is None:
-            count = self._leaf.doc_count_all()
-            column = self._leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-            stored = b"" if column is None else \
-                column._dbfile.get(column._basepos, column._count)
-            lengths = stored[:count] + bytes(max(0, count - len(stored)))
-            self._cache.lengths[key] = lengths
-        return lengths
+        lengths = field_lengths(self._leaf._perdoc, field) or b""
+        count = self._leaf.doc_count_all()
+        return lengths if len(lengths) >= count else lengths + bytes(count - len(lengths))
 
 
 class _PostingsCache:
@@ -237,7 +231,6 @@ class _PostingsCache:
     def __init__(self) -> None:
         self._entries: dict[tuple[str, str], tuple[array[int], array[float]]] = {}
         self._size = 0
-        self.lengths: dict[tuple[str, str], bytes] = {}
 
     def get(self, key: tuple[str, str]) -> tuple[array[int], array[float]] | None:
         found = self._entries.pop(key, None)

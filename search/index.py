@@ -16,18 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, KEYWORD, STORED, Schema
+from whoosh.fields import KEYWORD, STORED, Schema
 from whoosh.searching import Searcher
 
 from job_aids import JobAid, LibraryStore, read_aid
 from job_aids.atomic import atomic_write_text
 from job_aids.store import scan_stamps
 
-from .analysis import SURFACES, TermsField
-from .codec import cache_term_infos, new_codec
+from .analysis import SURFACES, KeyField, TermsField
+from .codec import cache_field_lengths, cache_term_infos, new_codec
 from .documents import aid_fields, stamp_of
 from .errors import IndexBusyError
-from .parallel_build import write_in_parallel
+from .parallel_build import WrittenJob, write_in_parallel
 from .vocabulary import Vocabulary
 
 SCHEMA_VERSION = 3  # 2: question words dropped as stop words; 3: id searchable
@@ -37,22 +37,23 @@ STATE_FILE = "handrail-state.tsv"
 SEARCHED_FIELDS = ("content", "title")
 MAX_SEGMENTS = 12    # small commits add a segment each; past this many they are merged
 BIG_UPDATE = 500     # more changed aids than this: batches, parallel writing, vocabulary reload
-FIRST_BATCH = 1500   # aids written (and searchable) before the rest of a big build
+FIRST_BATCH = 500    # aids written (and searchable) before the rest of a big build
 PARALLEL_JOBS = 2    # worker processes (and new segments) for the rest of a big build
 
 Progress = Callable[[int, int], None]
 
 
 cache_term_infos()
+cache_field_lengths()
 
 
 def build_schema() -> Schema:
     return Schema(
-        path=ID(stored=True, unique=True),
-        id=ID(stored=True),                 # pinned and recent aids are looked up by id
+        path=KeyField(stored=True, unique=True),
+        id=KeyField(stored=True),           # pinned and recent aids are looked up by id
         stamp=STORED(),
-        collection=ID(stored=True),
-        kind=ID(stored=True),
+        collection=KeyField(stored=True),
+        kind=KeyField(stored=True),
         title=TermsField(stored=True),     # the title alone: short prefixes match here first
         content=TermsField(),              # every word, weighted by zone (documents.py)
         summary=STORED(),
@@ -313,22 +314,27 @@ class AidIndex:
             done = self._write_batch(first, big, progress, done, total)
         if rest and self._parallel:
             writer = self._writer()
-            for key, _ in rest:
-                if key in self._stamps:  # re-indexed: the workers only add
-                    writer.delete_by_term("path", key)
+            renewed = [key for key, _ in rest if key in self._stamps]
+            for key in renewed:  # re-indexed: the workers only add
+                writer.delete_by_term("path", key)
 
             def advanced(count: int) -> None:
                 nonlocal done
-                done += count
+                done = min(total, done + count)
                 if progress is not None:
                     progress(done, total)
 
             jobs = [[(key, collection.name, str(collection.path), stamp)
                      for key, (collection, _, stamp) in rest[i::PARALLEL_JOBS]]
                     for i in range(PARALLEL_JOBS)]
-            self._stamps.update(write_in_parallel(self._ix, writer, jobs, advanced))
+            written = write_in_parallel(self._ix, writer, jobs, advanced)
+            for job in written:
+                self._stamps.update(job.stamps)
             done = total
-            self._after_commit(progress, done, total, reload_vocabulary=True)
+            if renewed:  # the old versions' words are gone: count the index's terms again
+                self._after_commit(progress, done, total, reload_vocabulary=True)
+            else:  # only new aids: add the terms the workers counted (reading them takes 2 s)
+                self._after_commit(progress, done, total, learned=written)
         elif rest:
             done = self._write_batch(rest, big, progress, done, total)
         if not todo:
@@ -371,7 +377,10 @@ class AidIndex:
             return 1 if reader.is_atomic() else len(reader.leaf_readers())
 
     def _after_commit(self, progress: Progress | None, done: int, total: int,
-                      reload_vocabulary: bool = False) -> None:
+                      reload_vocabulary: bool = False,
+                      learned: Iterable[WrittenJob] = ()) -> None:
+        """Open a searcher on what was committed; bring the vocabularies up to date, from the
+        index or from the terms that worker processes counted (``learned``)."""
         with self.lock:
             # A new searcher per commit, not Searcher.refresh(): refresh() reuses the readers
             # of segments it thinks unchanged, and so misses deletions made in them (an edited
@@ -383,6 +392,10 @@ class AidIndex:
                 old.close()
             if reload_vocabulary:
                 self._read_vocabularies(self._searcher)
+            for job in learned:
+                self.vocabulary.add(job.content_terms.items())
+                self.title_vocabulary.add(job.title_terms.items())
+            if reload_vocabulary or learned:
                 self._save_state()
             self._save_surfaces()
         if progress is not None:

@@ -10,9 +10,12 @@ Whoosh version is pinned in constraints.txt.
 from __future__ import annotations
 
 import multiprocessing
+from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 from whoosh import index as whoosh_index
@@ -26,14 +29,40 @@ from .documents import aid_fields
 
 # (path, collection name, collection root, stamp)
 Job = list[tuple[str, str, str, str]]
+# Posting buffer of a worker: past it, Whoosh sorts runs to disk and merges them at the end,
+# which made a worker of 18k pages take twice as long per page as one of 6k.
+WORKER_MEMORY_MB = 512
 
 
-def _write_segment(folder: str, job: Job) -> tuple[Any, dict[str, str], dict[str, str]]:
-    """In a worker: index ``job`` into a new segment; return it, the stamps and the surfaces."""
+@dataclass
+class WrittenJob:
+    """What a worker wrote: its segment (None if nothing), the stamps of the aids in it, the
+    surface words it saw, and the document frequencies of its content and title terms."""
+    segment: Any
+    stamps: dict[str, str]
+    surfaces: dict[str, str]
+    content_terms: Counter[str]
+    title_terms: Counter[str]
+
+
+_progress_queue: Any = None
+PROGRESS_EVERY = 250  # aids between a worker's progress reports
+
+
+def _start_worker(queue: Any) -> None:
+    global _progress_queue
+    _progress_queue = queue
+
+
+def _write_segment(folder: str, job: Job) -> WrittenJob:
+    """In a worker: index ``job`` into a new segment."""
     ix = whoosh_index.open_dir(folder)
-    writer = SegmentWriter(ix, _lk=False, compound=False, limitmb=64, codec=new_codec())
-    stamps: dict[str, str] = {}
-    for path, collection, root, stamp in job:
+    writer = SegmentWriter(ix, _lk=False, compound=False, limitmb=WORKER_MEMORY_MB,
+                           codec=new_codec())
+    done = WrittenJob(None, {}, {}, Counter(), Counter())
+    for number, (path, collection, root, stamp) in enumerate(job, 1):
+        if number % PROGRESS_EVERY == 0 and _progress_queue is not None:
+            _progress_queue.put(PROGRESS_EVERY)
         try:
             aid = read_aid(Path(path), collection, Path(root))
         except OSError:
@@ -41,36 +70,46 @@ def _write_segment(folder: str, job: Job) -> tuple[Any, dict[str, str], dict[str
         fields = aid_fields(aid)
         fields["stamp"] = stamp
         writer.add_document(**fields)
-        stamps[path] = stamp
-    if not stamps:
+        done.stamps[path] = stamp
+        done.content_terms.update(fields["content"].keys())
+        done.title_terms.update(set(fields["title"]))
+    if not done.stamps:
         writer.cancel()
-        return None, stamps, {}
-    return writer._finalize_segment(), stamps, dict(SURFACES)
+        return done
+    done.segment = writer._finalize_segment()
+    done.surfaces = dict(SURFACES)
+    return done
 
 
 def write_in_parallel(ix: Any, writer: Any, jobs: list[Job],
-                      progress: Callable[[int], None] | None = None) -> dict[str, str]:
+                      progress: Callable[[int], None] | None = None) -> list[WrittenJob]:
     """Index the jobs in worker processes and commit their segments through ``writer``.
 
     ``writer`` is an open (locked) writer of ``ix``; it is committed or cancelled here.
-    Returns the stamps of the aids written.
+    ``progress`` is told, now and then, how many more aids were read.
     """
-    stamps: dict[str, str] = {}
-    segments = []
+    written: list[WrittenJob] = []
     try:
         # "spawn": a forked copy of a process with threads (the GUI, the watcher) may deadlock.
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(2, len(jobs)), mp_context=context) as pool:
-            futures = [pool.submit(_write_segment, ix.storage.folder, job) for job in jobs]
-            for future in as_completed(futures):
-                segment, job_stamps, surfaces = future.result()
-                if segment is not None:
-                    segments.append(segment)
-                stamps.update(job_stamps)
-                SURFACES.update(surfaces)
-                if progress is not None:
-                    progress(len(job_stamps))
-        final = writer._merge_segments(None, False, False) + segments
+        queue = context.Queue()
+        with ProcessPoolExecutor(max_workers=min(2, len(jobs)), mp_context=context,
+                                 initializer=_start_worker, initargs=(queue,)) as pool:
+            sizes = {pool.submit(_write_segment, ix.storage.folder, job): len(job)
+                     for job in jobs}
+            pending = set(sizes)
+            while pending:
+                finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                advanced = _drain(queue)
+                for future in finished:
+                    result = future.result()
+                    written.append(result)
+                    SURFACES.update(result.surfaces)
+                    advanced += sizes[future] % PROGRESS_EVERY  # the rest of its aids
+                if progress is not None and advanced:
+                    progress(advanced)
+        final = writer._merge_segments(None, False, False) + \
+            [job.segment for job in written if job.segment is not None]
         if writer._added:
             final.append(writer._finalize_segment())
         else:
@@ -80,4 +119,14 @@ def write_in_parallel(ix: Any, writer: Any, jobs: list[Job],
     except BaseException:
         writer.cancel()
         raise
-    return stamps
+    return written
+
+
+def _drain(queue: Any) -> int:
+    """The aids reported done since the last look."""
+    count = 0
+    while True:
+        try:
+            count += queue.get_nowait()
+        except Empty:
+            return count

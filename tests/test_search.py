@@ -301,14 +301,22 @@ def test_cli_search_stdin_answers_each_line_in_order(tmp_path: Path) -> None:
 
 def test_big_build_with_worker_processes_indexes_everything_once(
         library: LibraryStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    _bulk_library(library, 60, monkeypatch)
+    _bulk_library(library, 600, monkeypatch)  # 294 per worker: it reports midway
     index = AidIndex(library.paths.cache / "index", parallel=True)
-    stats = index.update(library)
-    total = 60 + len(AIDS)
+    seen: list[int] = []
+    stats = index.update(library, lambda done, total: seen.append(done))
+    total = 600 + len(AIDS)
     assert stats.added == total and index.doc_count == total
+    assert seen == sorted(seen) and seen[-1] == total
+    assert any(12 < done < total for done in seen)  # workers report as they go
+    # The vocabularies the workers counted are the index's own.
+    learned = (dict(index.vocabulary.items()), dict(index.title_vocabulary.items()))
+    index._read_vocabularies(index.searcher())
+    assert learned == (dict(index.vocabulary.items()), dict(index.title_vocabulary.items()))
+    assert learned[0]["word37x"] == 1 and learned[0]["bulk"] == 600
     engine = SearchEngine(index)
     assert titles(engine, "word37x ") == ["Bulk aid 37"]
-    assert len(engine.search("bulk", limit=100).results) == 60
+    assert len(engine.search("bulk", limit=1000).results) == 600
     # an edit after the parallel build replaces, never duplicates
     (library.paths.own_library / "bulk-37.md").write_text("# Bulk aid 37\n\nRewritten.\n")
     index.update(library)
