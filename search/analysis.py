@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-from whoosh.fields import ID, TEXT
+from whoosh.fields import ID, KEYWORD, TEXT
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.system import pack_uint
 
@@ -141,3 +141,13 @@ class KeyField(ID):  # type: ignore[misc]
     def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
         if value:
             yield value.encode("utf-8"), 1, self.format.field_boost, b""
+
+
+class KeywordsField(KEYWORD):  # type: ignore[misc]
+    """Whoosh's KEYWORD field, which skips its analyzer when there are no keywords (most aids
+    have no tags and no apps)."""
+
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        if not value:
+            return iter(())
+        return super().index(value, **kwargs)  # type: ignore[no-any-return]

@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.fields import KEYWORD, STORED, Schema
+from whoosh.fields import STORED, Schema
 from whoosh.searching import Searcher
 
 from job_aids import JobAid, LibraryStore, read_aid
 from job_aids.atomic import atomic_write_text
 from job_aids.store import scan_stamps
 
-from .analysis import SURFACES, KeyField, TermsField
+from .analysis import SURFACES, KeyField, KeywordsField, TermsField
 from .codec import cache_field_lengths, cache_term_infos, new_codec
 from .documents import aid_fields, stamp_of
 from .errors import IndexBusyError
@@ -57,8 +57,8 @@ def build_schema() -> Schema:
         title=TermsField(stored=True),     # the title alone: short prefixes match here first
         content=TermsField(),              # every word, weighted by zone (documents.py)
         summary=STORED(),
-        tags=KEYWORD(lowercase=True),      # for tag: filters
-        apps=KEYWORD(stored=True, lowercase=True),
+        tags=KeywordsField(lowercase=True),      # for tag: filters
+        apps=KeywordsField(stored=True, lowercase=True),
         app_titles=STORED(),
         review_by=STORED(),
     )
