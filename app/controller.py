@@ -84,7 +84,7 @@ class Controller(QObject):
         self._gap_timer.timeout.connect(self._record_gap)
         self._gap_query = ""
         self._trim_timer = QTimer(self, singleShot=True, interval=TRIM_AFTER_HIDE_MS)
-        self._trim_timer.timeout.connect(memory.trim)
+        self._trim_timer.timeout.connect(self.worker.shrink)
 
         self.tray = Tray(QIcon(str(icon_file())), self._pinned_titles, self._raise_pinned, self)
         self.tray.search.connect(lambda: self.toggle(force_show=True))
@@ -167,6 +167,7 @@ class Controller(QObject):
             context = self.context_reader.capture()
             if not self._own_window(context.window_id):
                 self.context = context
+        self._trim_timer.stop()  # back within seconds: keep what the last search cached
         self.popup.pinned_ids = tuple(self.pinned.pinned)
         self.popup.show_for(self.context, query)
         QTimer.singleShot(0, self._read_selection)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import linecache
 import sys
 from typing import Any
 
@@ -35,5 +36,9 @@ def limit_arenas(count: int = 2) -> None:
 
 def trim() -> None:
     """Give freed memory back to the system (after an index update, when the popup hides)."""
+    # PySide6 reads the source of every module imported after it (shibokensupport's
+    # feature_imported calls inspect.getsource, to look for "from __feature__"), and
+    # linecache keeps all of it: 10 MB of source lines in this app. It is only a cache.
+    linecache.clearcache()
     if _LIBC is not None and hasattr(_LIBC, "malloc_trim"):
         _LIBC.malloc_trim(0)

@@ -18,6 +18,8 @@ from job_aids import LibraryStore
 from job_aids.paths import HandrailPaths
 from search.results import Context, SearchResult
 
+from . import memory
+
 if TYPE_CHECKING:
     from search import LibraryWatcher, SearchService
 
@@ -49,6 +51,7 @@ class SearchWorker(QObject):
     failed = Signal(int, str)
     _wake = Signal()
     _open = Signal()
+    _shrink = Signal()
 
     def __init__(self, paths: HandrailPaths, store: LibraryStore) -> None:
         super().__init__()
@@ -65,6 +68,7 @@ class SearchWorker(QObject):
         self.moveToThread(self._thread)
         self._wake.connect(self._process)
         self._open.connect(self._open_service)
+        self._shrink.connect(self._drop_caches)
 
     def start(self) -> None:
         self._thread.start()
@@ -94,11 +98,21 @@ class SearchWorker(QObject):
         if self._service is not None:
             self._service.usage.record_gap(query, app)
 
+    def shrink(self) -> None:
+        """Give back the memory searching used, once the user is done searching."""
+        self._shrink.emit()
+
     @property
     def service(self) -> SearchService | None:
         return self._service
 
     # -- on the worker thread ---------------------------------------------------------------
+    @Slot()
+    def _drop_caches(self) -> None:
+        if self._service is not None:
+            self._service.shrink()
+        memory.trim()
+
     @Slot()
     def _open_service(self) -> None:
         from search import SearchService  # Whoosh loads here, after the tray is up

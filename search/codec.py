@@ -29,7 +29,7 @@ def new_codec() -> W3Codec:
     return W3Codec(inlinelimit=2)
 
 
-TERM_INFO_CACHE = 20_000
+TERM_INFO_CACHE = 5_000
 
 
 def cache_term_infos() -> None:
@@ -74,6 +74,15 @@ def cache_term_infos() -> None:
 
 
 _MISSING = object()
+
+
+def forget_term_infos(searcher: Any) -> None:
+    """Drop the term infos remembered by a searcher's segment readers."""
+    reader = searcher.reader()
+    for leaf, _ in [(reader, 0)] if reader.is_atomic() else reader.leaf_readers():
+        terms = getattr(leaf, "_terms", None)
+        if terms is not None:
+            terms.__dict__.pop("_handrail_term_infos", None)
 
 
 def field_lengths(perdoc: Any, fieldname: str) -> bytes | None:

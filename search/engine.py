@@ -38,7 +38,7 @@ SHORT_PREFIX = 3          # a prefix this short after other words is not require
 SHORT_PREFIX_ALONE = 4    # a prefix this short typed alone completes against titles only
 FEW_RESULTS = 3
 RERANK_DEPTH = 30
-CACHE_SIZE = 128          # recent answers: backspacing and retyping cost nothing
+CACHE_SIZE = 64           # recent answers: backspacing and retyping cost nothing
 PHRASE_CHECK_DEPTH = 300
 CONTEXT_BOOST, HABIT_BOOST, STALE_FACTOR = 0.25, 0.15, 0.85
 _FILTER_FIELDS = {"tag": "tags", "kind": "kind", "app": "apps", "in": "collection"}
@@ -72,6 +72,12 @@ class SearchEngine:
         self._doc_count = 1
         self._cache: OrderedDict[tuple[Any, ...], SearchResponse] | None = \
             OrderedDict() if cache else None
+        self._bodies = BodyCache()
+
+    def forget(self) -> None:
+        """Drop the recent answers and bodies (they come back with the next searches)."""
+        if self._cache is not None:
+            self._cache.clear()
         self._bodies = BodyCache()
 
     # -- query building -------------------------------------------------------------------
@@ -372,7 +378,7 @@ class BodyCache:
     """Bodies of recently shown aids as snippets quote them, checked against the indexed stamp
     before use."""
 
-    def __init__(self, size: int = 256) -> None:
+    def __init__(self, size: int = 64) -> None:
         self._size = size
         self._bodies: OrderedDict[str, tuple[str, str]] = OrderedDict()
 

@@ -29,7 +29,7 @@ from whoosh.util.numeric import byte_to_length
 from .codec import field_lengths
 
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults, which its searcher uses too
-POSTINGS_KEPT = 300_000  # postings kept decoded per segment (about 2.4 MB)
+POSTINGS_KEPT = 150_000  # postings kept decoded per segment (about 1.2 MB)
 _LENGTHS = [float(byte_to_length(b)) if b else 1.0 for b in range(256)]
 _EMPTY: tuple[array[int], array[float]] = (array("I"), array("f"))
 
@@ -78,6 +78,12 @@ def _live(leaf: Any, offset: int, docs: set[int], allowed: set[int] | None) -> s
     if docs and allowed is not None:
         docs = {d for d in docs if d + offset in allowed}
     return docs
+
+
+def forget_postings(searcher: Any) -> None:
+    """Drop the postings kept decoded by a searcher's segment readers."""
+    for leaf, _ in _leaves(searcher):
+        leaf.__dict__.pop("_handrail_postings", None)
 
 
 def _leaves(searcher: Any) -> list[tuple[Any, int]]:

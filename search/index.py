@@ -24,9 +24,10 @@ from job_aids.atomic import atomic_write_text
 from job_aids.store import scan_stamps
 
 from .analysis import SURFACES, KeyField, KeywordsField, TermsField
-from .codec import cache_field_lengths, cache_term_infos, new_codec
+from .codec import cache_field_lengths, cache_term_infos, forget_term_infos, new_codec
 from .documents import aid_fields, stamp_of
 from .errors import IndexBusyError
+from .evaluation import forget_postings
 from .parallel_build import WrittenJob, write_in_parallel
 from .vocabulary import Vocabulary
 
@@ -86,7 +87,10 @@ class AidIndex:
         self._writer_timeout = writer_timeout
         self._ix: Any = None
         self._searcher: Searcher | None = None
-        self._stamps: dict[str, str] = {}
+        # path -> stamp of every indexed aid. Between full updates it stays in the state file
+        # (10 MB for 38k aids in memory); changes since it was written wait in _stamp_changes.
+        self._stamps: dict[str, str] | None = {}
+        self._stamp_changes: dict[str, str | None] = {}
         self.vocabulary = Vocabulary()        # terms of the content field
         self.title_vocabulary = Vocabulary()  # terms of titles, for one- and two-letter prefixes
         self.lock = threading.RLock()  # guards the searcher; Whoosh searchers are not shared
@@ -129,7 +133,7 @@ class AidIndex:
         self._ix = whoosh_index.create_in(str(self.folder), build_schema())
         (self.folder / META_FILE).write_text(json.dumps({"schema": SCHEMA_VERSION}),
                                              encoding="utf-8")
-        self._stamps = {}
+        self._stamps, self._stamp_changes = {}, {}
         self.vocabulary = Vocabulary()
         self.title_vocabulary = Vocabulary()
         self._searcher = self._ix.searcher()
@@ -165,27 +169,69 @@ class AidIndex:
         Reading them from Whoosh (every stored document, every term's info) takes seconds on
         a big library; this file takes a fraction of that.
         """
+        generation = self._ix.latest_generation()
         try:
             with open(self.folder / STATE_FILE, encoding="utf-8") as handle:
                 header = handle.readline().split("\t")
-                if header[:2] != ["generation", f"{self._ix.latest_generation()}\n"]:
+                if header[:2] != ["generation", f"{generation}\n"]:
                     return False
                 content: list[tuple[str, int]] = []
                 titles: list[tuple[str, int]] = []
-                stamps: dict[str, str] = {}
                 for line in handle:
                     kind, key, value = line.rstrip("\n").split("\t")
-                    if kind == "s":
-                        stamps[key] = value
-                    else:
+                    if kind != "s":
                         (content if kind == "c" else titles).append((key, int(value)))
         except (OSError, ValueError):
             return False
-        self._stamps = stamps
+        self._stamps, self._stamp_changes = None, {}  # read when an update needs them
+        self._vocabulary_saved = generation
         self.vocabulary, self.title_vocabulary = Vocabulary(), Vocabulary()
         self.vocabulary.add(content)
         self.title_vocabulary.add(titles)
         return True
+
+    # -- stamps -----------------------------------------------------------------------------
+    def _all_stamps(self) -> dict[str, str]:
+        """Every indexed path's stamp, read from the state file if it was set aside."""
+        if self._stamps is None:
+            stamps: dict[str, str] = {}
+            with open(self.folder / STATE_FILE, encoding="utf-8") as handle:
+                for line in handle:
+                    if line.startswith("s\t"):
+                        _, key, value = line.rstrip("\n").split("\t")
+                        stamps[key] = value
+            for key, stamp in self._stamp_changes.items():
+                if stamp is None:
+                    stamps.pop(key, None)
+                else:
+                    stamps[key] = stamp
+            self._stamps, self._stamp_changes = stamps, {}
+        return self._stamps
+
+    def _set_stamp(self, key: str, stamp: str | None) -> None:
+        if self._stamps is None:
+            self._stamp_changes[key] = stamp
+        elif stamp is None:
+            self._stamps.pop(key, None)
+        else:
+            self._stamps[key] = stamp
+
+    def _is_indexed(self, key: str) -> bool:
+        if self._stamps is not None:
+            return key in self._stamps
+        if key in self._stamp_changes:
+            return self._stamp_changes[key] is not None
+        with self.lock:
+            return self.searcher().document_number(path=key) is not None
+
+    def _set_stamps_aside(self) -> None:
+        """Keep the stamps only in the state file until the next full update needs them."""
+        with self.lock:
+            if self._stamps is None or self._ix is None:
+                return
+            self._save_state()
+            if self._vocabulary_saved == self._ix.latest_generation():
+                self._stamps = None
 
     def _save_state(self) -> None:
         """Save stamps and vocabularies for the next start (see :meth:`_load_saved_state`)."""
@@ -197,11 +243,18 @@ class AidIndex:
         lines = [f"generation\t{generation}\n"]
         lines += [f"c\t{t}\t{n}\n" for t, n in self.vocabulary.items()]
         lines += [f"t\t{t}\t{n}\n" for t, n in self.title_vocabulary.items()]
-        lines += [f"s\t{p}\t{stamp}\n" for p, stamp in self._stamps.items()
+        aside = self._stamps is None
+        try:
+            stamps = self._all_stamps()
+        except (OSError, ValueError):
+            return  # the state file went missing: the next start reads the index instead
+        lines += [f"s\t{p}\t{stamp}\n" for p, stamp in stamps.items()
                   if "\t" not in p and "\n" not in p]
         try:
             atomic_write_text(self.folder / STATE_FILE, "".join(lines))
             self._vocabulary_saved = generation
+            if aside:
+                self._stamps = None
         except OSError:
             pass  # only the next start is slower
 
@@ -236,6 +289,15 @@ class AidIndex:
         assert self._searcher is not None
         return self._searcher
 
+    def forget_caches(self) -> None:
+        """Drop the postings, term infos and completions kept for typing."""
+        with self.lock:
+            if self._searcher is not None:
+                forget_postings(self._searcher)
+                forget_term_infos(self._searcher)
+            self.vocabulary.forget_completions()
+            self.title_vocabulary.forget_completions()
+
     @property
     def doc_count(self) -> int:
         with self.lock:
@@ -253,12 +315,21 @@ class AidIndex:
         for collection in store.collections.all():
             for key, mtime_ns, size in scan_stamps(str(collection.path)):
                 current[key] = (collection, stamp_of(mtime_ns, size))
-        removed = [p for p in self._stamps if p not in current]
+        try:
+            stamps = self._all_stamps()
+        except (OSError, ValueError):  # the state file went missing: ask the index
+            with self.lock:
+                stamps = {fields["path"]: fields.get("stamp", "")
+                          for fields in self.searcher().all_stored_fields()}
+                self._stamps, self._stamp_changes = stamps, {}
+        removed = [p for p in stamps if p not in current]
         todo = [(key, (collection, Path(key), stamp))
-                for key, (collection, stamp) in current.items() if self._stamps.get(key) != stamp]
-        added = sum(1 for key, _ in todo if key not in self._stamps)
+                for key, (collection, stamp) in current.items() if stamps.get(key) != stamp]
+        added = sum(1 for key, _ in todo if key not in stamps)
+        del current
         if todo or removed:
             self._write(todo, removed, progress)
+        self._set_stamps_aside()
         return UpdateStats(added, len(todo) - added, len(removed),
                            time.perf_counter() - started, rebuilt)
 
@@ -269,12 +340,12 @@ class AidIndex:
         for path in paths:
             collection = store.collection_for(path)
             if collection is None or not path.is_file():
-                if str(path) in self._stamps:
+                if self._is_indexed(str(path)):
                     removed.append(str(path))
                 continue
             stat = path.stat()
             todo.append((str(path), (collection, path, stamp_of(stat.st_mtime_ns, stat.st_size))))
-        added = sum(1 for key, _ in todo if key not in self._stamps)
+        added = sum(1 for key, _ in todo if not self._is_indexed(key))
         if todo or removed:
             self._write(todo, removed, None)
         return UpdateStats(added, len(todo) - added, len(removed), time.perf_counter() - started)
@@ -300,7 +371,7 @@ class AidIndex:
             try:
                 for key in removed:
                     writer.delete_by_term("path", key)
-                    self._stamps.pop(key, None)
+                    self._set_stamp(key, None)
             except BaseException:
                 writer.cancel()
                 raise
@@ -314,7 +385,7 @@ class AidIndex:
             done = self._write_batch(first, big, progress, done, total)
         if rest and self._parallel:
             writer = self._writer()
-            renewed = [key for key, _ in rest if key in self._stamps]
+            renewed = [key for key, _ in rest if self._is_indexed(key)]
             for key in renewed:  # re-indexed: the workers only add
                 writer.delete_by_term("path", key)
 
@@ -329,7 +400,8 @@ class AidIndex:
                     for i in range(PARALLEL_JOBS)]
             written = write_in_parallel(self._ix, writer, jobs, advanced)
             for job in written:
-                self._stamps.update(job.stamps)
+                for key, stamp in job.stamps.items():
+                    self._set_stamp(key, stamp)
             done = total
             if renewed:  # the old versions' words are gone: count the index's terms again
                 self._after_commit(progress, done, total, reload_vocabulary=True)
@@ -349,10 +421,10 @@ class AidIndex:
                 if aid is not None:
                     fields = aid_fields(aid)
                     fields["stamp"] = stamp
-                    if key in self._stamps or not big:
+                    if not big or self._is_indexed(key):
                         writer.delete_by_term("path", key)
                     writer.add_document(**fields)
-                    self._stamps[key] = stamp
+                    self._set_stamp(key, stamp)
                     if not big:
                         with self.lock:
                             self._learn(fields)

@@ -28,3 +28,8 @@ class SearchService:
 
     def close(self) -> None:
         self.index.close()
+
+    def shrink(self) -> None:
+        """Drop what searching keeps for the next keystrokes: the user stopped searching."""
+        self.engine.forget()
+        self.index.forget_caches()

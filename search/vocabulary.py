@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-PREFIX_CACHE_SIZE = 20_000
+PREFIX_CACHE_SIZE = 5_000
 
 
 def max_typos(word: str) -> int:
@@ -33,6 +33,9 @@ class Vocabulary:
         self._by_initial: dict[str, list[str]] = {}
         self._dirty = False
         self._prefix_cache: dict[tuple[str, int], list[str]] = {}
+
+    def forget_completions(self) -> None:
+        self._prefix_cache.clear()
 
     def __len__(self) -> int:
         return len(self._freq)

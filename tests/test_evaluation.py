@@ -64,3 +64,21 @@ def test_words_that_say_nothing_find_nothing_and_keep_the_prefix_alone(
     assert [r.title for r in engine.search("which pri").results] == \
         [r.title for r in engine.search("pri").results] != []
     index.close()
+
+
+def test_caches_kept_for_typing_are_dropped_when_asked(library: LibraryStore) -> None:  # noqa: F811
+    index = AidIndex(library.paths.cache / "index")
+    index.update(library)
+    engine = SearchEngine(index)
+    before = [(r.path, r.score) for r in engine.search("printer jam").results]
+    leaves = [leaf for leaf, _ in index.searcher().reader().leaf_readers()] \
+        if not index.searcher().reader().is_atomic() else [index.searcher().reader()]
+    assert any("_handrail_postings" in leaf.__dict__ for leaf in leaves)
+    assert any("_handrail_term_infos" in leaf._terms.__dict__ for leaf in leaves)
+    engine.forget()
+    index.forget_caches()
+    assert not any("_handrail_postings" in leaf.__dict__ for leaf in leaves)
+    assert not any("_handrail_term_infos" in leaf._terms.__dict__ for leaf in leaves)
+    assert not engine._cache and not index.vocabulary._prefix_cache
+    assert [(r.path, r.score) for r in engine.search("printer jam").results] == before
+    index.close()

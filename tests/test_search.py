@@ -326,3 +326,29 @@ def test_big_build_with_worker_processes_indexes_everything_once(
     reopened.open()
     assert reopened.doc_count == total and reopened.update(library).changed == 0
     reopened.close()
+
+
+def test_stamps_wait_on_disk_between_full_updates(index: AidIndex,
+                                                  library: LibraryStore) -> None:
+    folder = library.paths.own_library
+    assert index._stamps is None  # set aside after the update
+    (folder / "jam.md").write_text("# Printer is jammed\n\nOpen tray 3.\n", encoding="utf-8")
+    (folder / "new.md").write_text("# Badge reader offline\n\nRestart it.\n", encoding="utf-8")
+    (folder / "cafe.md").unlink()
+    stats = index.update_paths(library, [folder / "jam.md", folder / "new.md", folder / "cafe.md",
+                                         folder / "never-there.md"])
+    assert (stats.added, stats.updated, stats.removed) == (1, 1, 1)
+    assert index.update(library).changed == 0  # the changes reached the stamps read back
+    assert index._stamps is None
+    (folder / "toner.md").unlink()
+    index.update_paths(library, [folder / "toner.md"])
+    index.close()  # saves the stamps with the change
+    reopened = AidIndex(index.folder)
+    reopened.open()
+    assert reopened.update(library).changed == 0
+    # A state file that vanished while the stamps were set aside: the index knows them too.
+    (folder / "refund2.md").unlink()
+    reopened.update_paths(library, [folder / "refund2.md"])
+    (index.folder / index_module.STATE_FILE).unlink()
+    assert reopened.update(library).changed == 0
+    reopened.close()
