@@ -21,7 +21,7 @@ from job_aids.paths import HandrailPaths
 from resources import icon_file
 from search import SearchResponse, SearchResult
 
-from . import autostart, memory, trace
+from . import autostart, trace
 from .aid_view import AidWindow, aid_page, load_page
 from .background import run_in_background
 from .editor import EditorWindow
@@ -209,7 +209,7 @@ class Controller(QObject):
             self.popup.show_error(message)
 
     def _indexed(self, _stats: object) -> None:
-        memory.trim()
+        self.worker.shrink()  # what the update analysed and read is not needed any more
         self.popup.show_progress("")
         self.popup.refresh()  # what was shown came from a partial index
 

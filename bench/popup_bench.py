@@ -175,6 +175,7 @@ def memory_cycles(app: HandrailApp, cycles: int) -> dict[str, float]:
         wait_for(partial(_painted_more_than, app, before), timeout=10, what="results")
         app.request(cmd="hide")
         if number == 99:
+            time.sleep(IDLE_WAIT_S)  # measured as at the end: idle, after the app gave back
             after_100 = app.rss_kb() / 1024
     time.sleep(IDLE_WAIT_S)
     idle_after = app.rss_kb() / 1024

@@ -100,6 +100,12 @@ def stemmed_terms(token: str) -> tuple[str, ...]:
     return tuple(terms)
 
 
+def forget_caches() -> None:
+    """Drop the analysed words kept for speed (up to 50k each; a big build fills them)."""
+    for cached in (stem_word, fold, word_terms, stemmed_terms):
+        cached.cache_clear()
+
+
 def analyze(text: str, *, stem: bool = True) -> list[str]:
     """All index terms of a text, in order."""
     convert = stemmed_terms if stem else word_terms

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from job_aids import HandrailPaths, LibraryStore
 
+from .analysis import forget_caches
 from .engine import SearchEngine
 from .index import AidIndex
 from .usage import UsageLog
@@ -33,3 +34,4 @@ class SearchService:
         """Drop what searching keeps for the next keystrokes: the user stopped searching."""
         self.engine.forget()
         self.index.forget_caches()
+        forget_caches()

@@ -8,7 +8,8 @@ from test_search import AIDS, _bulk_library, library  # noqa: F401 - fixtures
 
 import search.engine as engine_module
 from job_aids import LibraryStore
-from search import AidIndex, SearchEngine
+from search import AidIndex, SearchEngine, SearchService, UsageLog
+from search.analysis import fold
 
 QUERIES = ["print", "printer jam", "install cartridge ", "cafe", "bulk", "bulk aid 3",
            "shared words", "word37x ", "refund", "refund or", "tag:printer pri",
@@ -75,8 +76,9 @@ def test_caches_kept_for_typing_are_dropped_when_asked(library: LibraryStore) ->
         if not index.searcher().reader().is_atomic() else [index.searcher().reader()]
     assert any("_handrail_postings" in leaf.__dict__ for leaf in leaves)
     assert any("_handrail_term_infos" in leaf._terms.__dict__ for leaf in leaves)
-    engine.forget()
-    index.forget_caches()
+    assert fold.cache_info().currsize > 0
+    SearchService(library, index, UsageLog(library.paths.state / "usage.json"), engine).shrink()
+    assert fold.cache_info().currsize == 0
     assert not any("_handrail_postings" in leaf.__dict__ for leaf in leaves)
     assert not any("_handrail_term_infos" in leaf._terms.__dict__ for leaf in leaves)
     assert not engine._cache and not index.vocabulary._prefix_cache
