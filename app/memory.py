@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import linecache
+import re
 import sys
 from typing import Any
 
@@ -40,5 +41,6 @@ def trim() -> None:
     # feature_imported calls inspect.getsource, to look for "from __feature__"), and
     # linecache keeps all of it: 10 MB of source lines in this app. It is only a cache.
     linecache.clearcache()
+    re.purge()  # patterns compiled per query (snippet highlighting): up to 512 kept
     if _LIBC is not None and hasattr(_LIBC, "malloc_trim"):
         _LIBC.malloc_trim(0)
