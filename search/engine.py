@@ -251,7 +251,9 @@ class SearchEngine:
             if not hits and len(clauses) > 1:
                 hits = self._partial(searcher, clauses, filter_query, limit, parsed)
                 response.partial = bool(hits)
-            response.results = self._finish(hits, parsed, context, limit)
+            # A corrected query is ranked and highlighted by the words it was corrected to.
+            shown = parse_query(response.did_you_mean) if response.corrected else parsed
+            response.results = self._finish(hits, shown, context, limit)
         return response
 
     @staticmethod

@@ -94,6 +94,7 @@ def test_typos_are_forgiven_with_did_you_mean(engine: SearchEngine) -> None:
     swapped = engine.search("extarct")  # two letters swapped: one typo
     assert [r.title for r in swapped.results] == ["tar"]
     assert swapped.did_you_mean == "extract" and swapped.corrected
+    assert swapped.results[0].snippet == "<mark>Extract</mark> an archive:"  # what was meant
     dropped = engine.search("cartrige ")
     assert dropped.results[0].title == "Replace the toner cartridge"
     assert dropped.did_you_mean == "cartridge"
