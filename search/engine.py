@@ -252,7 +252,7 @@ class SearchEngine:
                 hits = self._partial(searcher, clauses, filter_query, limit, parsed)
                 response.partial = bool(hits)
             # A corrected query is ranked and highlighted by the words it was corrected to.
-            shown = parse_query(response.did_you_mean) if response.corrected else parsed
+            shown = parse_query(response.did_you_mean or text) if response.corrected else parsed
             response.results = self._finish(hits, shown, context, limit)
         return response
 
