@@ -144,8 +144,7 @@ class AidIndex:
         searcher = self._ix.searcher()
         self._searcher = searcher
         if not self._load_saved_state():
-            self._stamps = {fields["path"]: fields.get("stamp", "")
-                            for fields in searcher.all_stored_fields()}
+            self._read_stamps_from_index()
             self._read_vocabularies(searcher)
             self._save_state()
         try:
@@ -207,6 +206,14 @@ class AidIndex:
                     stamps[key] = stamp
             self._stamps, self._stamp_changes = stamps, {}
         return self._stamps
+
+    def _read_stamps_from_index(self) -> dict[str, str]:
+        """The stamps as Whoosh stored them (every stored document: seconds on a big index)."""
+        with self.lock:
+            stamps = {fields["path"]: fields.get("stamp", "")
+                      for fields in self.searcher().all_stored_fields()}
+            self._stamps, self._stamp_changes = stamps, {}
+        return stamps
 
     def _set_stamp(self, key: str, stamp: str | None) -> None:
         if self._stamps is None:
@@ -318,10 +325,7 @@ class AidIndex:
         try:
             stamps = self._all_stamps()
         except (OSError, ValueError):  # the state file went missing: ask the index
-            with self.lock:
-                stamps = {fields["path"]: fields.get("stamp", "")
-                          for fields in self.searcher().all_stored_fields()}
-                self._stamps, self._stamp_changes = stamps, {}
+            stamps = self._read_stamps_from_index()
         removed = [p for p in stamps if p not in current]
         todo = [(key, (collection, Path(key), stamp))
                 for key, (collection, stamp) in current.items() if stamps.get(key) != stamp]

@@ -108,6 +108,7 @@ def write_in_parallel(ix: Any, writer: Any, jobs: list[Job],
                     advanced += sizes[future] % PROGRESS_EVERY  # the rest of its aids
                 if progress is not None and advanced:
                     progress(advanced)
+        queue.close()
         final = writer._merge_segments(None, False, False) + \
             [job.segment for job in written if job.segment is not None]
         if writer._added:
