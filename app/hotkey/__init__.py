@@ -50,7 +50,8 @@ class GlobalHotkey(QObject):
 
 
 class NoGlobalHotkey(GlobalHotkey):
-    """Where no backend works (Wayland without the portal, macOS): tell the user the way round."""
+    """Where no backend works (Wayland without the shortcuts portal, macOS): tell the user the
+    way round."""
 
     def __init__(self, reason: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -92,7 +93,12 @@ def create_global_hotkey(parent: QObject | None = None) -> GlobalHotkey:
 
         return WindowsGlobalHotkey(parent)
     if platform.startswith("wayland") or os.environ.get("WAYLAND_DISPLAY"):
-        return NoGlobalHotkey("on Wayland an application cannot grab a key for itself", parent)
+        from .portal import PortalGlobalHotkey, portal_available
+
+        if portal_available():
+            return PortalGlobalHotkey(parent)
+        return NoGlobalHotkey("on Wayland an application cannot grab a key for itself, and "
+                              "this desktop offers no shortcuts portal", parent)
     if sys.platform == "darwin":
         return NoGlobalHotkey("the macOS hotkey is not built yet", parent)
     return NoGlobalHotkey(f"there is no global hotkey on the {platform!r} platform", parent)
