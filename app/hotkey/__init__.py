@@ -50,8 +50,8 @@ class GlobalHotkey(QObject):
 
 
 class NoGlobalHotkey(GlobalHotkey):
-    """Where no backend works (Wayland without the shortcuts portal, macOS): tell the user the
-    way round."""
+    """Where no backend works (Wayland without the shortcuts portal, a Mac whose Carbon hotkey
+    fails): tell the user the way round."""
 
     def __init__(self, reason: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -100,5 +100,10 @@ def create_global_hotkey(parent: QObject | None = None) -> GlobalHotkey:
         return NoGlobalHotkey("on Wayland an application cannot grab a key for itself, and "
                               "this desktop offers no shortcuts portal", parent)
     if sys.platform == "darwin":
-        return NoGlobalHotkey("the macOS hotkey is not built yet", parent)
+        from .macos import MacGlobalHotkey
+
+        try:
+            return MacGlobalHotkey(parent)
+        except (HotkeyError, OSError, AttributeError) as error:
+            return NoGlobalHotkey(f"the macOS hotkey could not be set up ({error})", parent)
     return NoGlobalHotkey(f"there is no global hotkey on the {platform!r} platform", parent)
