@@ -209,6 +209,7 @@ class Controller(QObject):
             self.popup.show_error(message)
 
     def _indexed(self, _stats: object) -> None:
+        trace.trace("index-current")
         self.worker.shrink()  # what the update analysed and read is not needed any more
         self.popup.show_progress("")
         self.popup.refresh()  # what was shown came from a partial index

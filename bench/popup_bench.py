@@ -223,6 +223,10 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 keys = Keyboard(desktop.display)
                 wait_for(lambda: app.state()["hotkey"], what="hotkey")
+                # Warm: the start-up check of the library is over (it runs beside the popup).
+                wait_for(partial(app.events, "index-current"), timeout=120,
+                         what="the index brought up to date")
+                time.sleep(1)
                 results["hotkey_to_popup_ms"] = summary(
                     hotkey_to_popup(app, desktop, keys, args.hotkey_trials))
                 print(f"warm hotkey -> popup painted with focus: "
