@@ -63,6 +63,7 @@ class Controller(QObject):
 
         self.hotkey = create_global_hotkey(self)
         self.hotkey.activated.connect(self._hotkey_pressed)
+        self.hotkey.lost.connect(self._hotkey_lost)
         self.popup = Popup()
         self.popup.pinned_ids = tuple(self.pinned.pinned)
         self.worker = SearchWorker(paths, store)
@@ -147,6 +148,15 @@ class Controller(QObject):
             return f"the hotkey {sequence} is not available: {error}"
         self.tray.set_hotkey_hint(sequence)
         return None
+
+    def _hotkey_lost(self, why: str) -> None:
+        message = f"the hotkey {self.hotkey.sequence} is not available: {why}"
+        self.tray.set_hotkey_hint(None)
+        self.messages.append(message)
+        print(f"handrail: {message}", file=sys.stderr)
+        if self.tray.icon.isVisible():
+            self.tray.icon.showMessage("Handrail: hotkey not available", message,
+                                       QSystemTrayIcon.MessageIcon.Warning)
 
     # -- the popup ------------------------------------------------------------------------------
     def _hotkey_pressed(self) -> None:

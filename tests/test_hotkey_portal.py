@@ -30,7 +30,8 @@ SESSION = "/org/freedesktop/portal/desktop/session/1_23/handrail_test"
 class StandInPortal:
     """Answers the GlobalShortcuts calls Handrail makes; records what it was asked."""
 
-    def __init__(self, address: str) -> None:
+    def __init__(self, address: str, bind_answer: int = 0) -> None:
+        self.bind_answer = bind_answer  # 0: bound; 1: the user cancelled the desktop's dialog
         self.connection: DBusConnection = open_dbus_connection(address)
         reply = self.connection.send_and_get_reply(
             message_bus.RequestName(PORTAL.bus_name), timeout=5)
@@ -68,8 +69,9 @@ class StandInPortal:
         path = f"/org/freedesktop/portal/desktop/request/{sender[1:].replace('.', '_')}/{token}"
         self.connection.send(new_method_return(message, "o", (path,)))
         results = {"session_handle": ("s", SESSION)} if member == "CreateSession" else {}
+        code = self.bind_answer if member == "BindShortcuts" else 0
         request = DBusAddress(path, interface="org.freedesktop.portal.Request")
-        self.connection.send(new_signal(request, "Response", "ua{sv}", (0, results)))
+        self.connection.send(new_signal(request, "Response", "ua{sv}", (code, results)))
         if member == "BindShortcuts":
             self.bound.set()
 
@@ -113,6 +115,18 @@ def test_the_shortcut_is_bound_through_the_portal_and_its_presses_arrive(
         hotkey.unregister()
         assert portal.closed.wait(3)  # the session is closed: the desktop drops the binding
         assert hotkey.sequence is None
+    finally:
+        portal.stop()
+
+
+def test_a_shortcut_the_user_declines_is_reported(session_bus: str, qtbot: QtBot) -> None:
+    portal = StandInPortal(session_bus, bind_answer=1)
+    try:
+        hotkey = PortalGlobalHotkey()
+        with qtbot.waitSignal(hotkey.lost, timeout=3000) as lost:
+            hotkey.register("Ctrl+Alt+Space")
+        assert "handrail toggle" in lost.args[0]
+        hotkey.unregister()
     finally:
         portal.stop()
 

@@ -261,3 +261,11 @@ def test_settings_dialog_stays_open_on_a_taken_hotkey_and_saves_the_rest(
     assert controller.hotkey.sequence == "Ctrl+Alt+H"
     assert QApplication.palette().window().color().lightness() < 100  # dark now
     controller.apply_settings(Settings())  # back to light for the other tests
+
+
+def test_a_hotkey_lost_after_registering_is_reported(controller: Controller,
+                                                      qtbot: QtBot) -> None:
+    # As the Wayland portal reports a binding the user declined in the desktop's dialog.
+    controller.hotkey.lost.emit("the desktop did not bind the shortcut")
+    qtbot.waitUntil(lambda: any("did not bind" in m for m in controller.messages))
+    assert "handrail toggle" in controller.tray.icon.toolTip()

@@ -32,6 +32,7 @@ class HotkeyError(Exception):
 
 class GlobalHotkey(QObject):
     activated = Signal()
+    lost = Signal(str)  # refused or dropped after register(): why, and what to do
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)

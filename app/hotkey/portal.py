@@ -58,7 +58,6 @@ def portal_available() -> bool:
 class PortalGlobalHotkey(GlobalHotkey):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.problem = ""  # what went wrong after registering, if anything
         self._connection: DBusConnection | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -137,9 +136,9 @@ class PortalGlobalHotkey(GlobalHotkey):
                 pass
             while answers:
                 code, _ = answers.popleft().body
-                if code != 0:
-                    self.problem = ("the desktop did not bind the shortcut (cancelled or "
-                                    f"refused); instead, {TOGGLE_HINT}")
+                if code != 0:  # the user cancelled the desktop's dialog, or it refused
+                    self.lost.emit("the desktop did not bind the shortcut; bind it in its "
+                                   f"shortcut settings, or {TOGGLE_HINT}")
             while presses:
                 press_session, shortcut_id, *_ = presses.popleft().body
                 if press_session == session and shortcut_id == SHORTCUT_ID:
