@@ -39,7 +39,8 @@ Scores = dict[int, float]
 def can_evaluate(query: wq.Query, searcher: Any) -> bool:
     """Whether :func:`top_documents` understands this query."""
     if isinstance(query, wq.Term):
-        return bool(searcher.schema[query.fieldname].scorable)
+        schema = searcher.schema
+        return query.fieldname in schema and bool(schema[query.fieldname].scorable)
     if isinstance(query, (wq.And, wq.Or)):
         return type(query) in (wq.And, wq.Or) and all(can_evaluate(q, searcher)
                                                          for q in query.subqueries)
