@@ -76,10 +76,15 @@ def cache_term_infos() -> None:
 _MISSING = object()
 
 
+def segment_readers(searcher: Any) -> list[tuple[Any, int]]:
+    """The searcher's segment readers, each with its first document number."""
+    reader = searcher.reader()
+    return [(reader, 0)] if reader.is_atomic() else list(reader.leaf_readers())
+
+
 def forget_term_infos(searcher: Any) -> None:
     """Drop the term infos remembered by a searcher's segment readers."""
-    reader = searcher.reader()
-    for leaf, _ in [(reader, 0)] if reader.is_atomic() else reader.leaf_readers():
+    for leaf, _ in segment_readers(searcher):
         terms = getattr(leaf, "_terms", None)
         if terms is not None:
             terms.__dict__.pop("_handrail_term_infos", None)

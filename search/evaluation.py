@@ -26,7 +26,7 @@ from typing import Any
 from whoosh import query as wq
 from whoosh.util.numeric import byte_to_length
 
-from .codec import field_lengths
+from .codec import field_lengths, segment_readers
 
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults, which its searcher uses too
 POSTINGS_KEPT = 150_000  # postings kept decoded per segment (about 1.2 MB)
@@ -56,7 +56,7 @@ def top_documents(searcher: Any, query: wq.Query, limit: int,
     ``allowed`` restricts the answer to these (global) document numbers (a filter).
     """
     best: list[tuple[float, int]] = []
-    for leaf, offset in _leaves(searcher):
+    for leaf, offset in segment_readers(searcher):
         evaluator = _LeafEvaluator(searcher, leaf)
         docs = _live(leaf, offset, evaluator.docs(query), allowed)
         scores = evaluator.scores(query, docs)
@@ -66,7 +66,7 @@ def top_documents(searcher: Any, query: wq.Query, limit: int,
 
 def matches_any(searcher: Any, query: wq.Query, allowed: set[int] | None = None) -> bool:
     """Whether any live (and allowed) document matches ``query``."""
-    for leaf, offset in _leaves(searcher):
+    for leaf, offset in segment_readers(searcher):
         docs = _live(leaf, offset, _LeafEvaluator(searcher, leaf).docs(query), allowed)
         if docs:
             return True
@@ -83,13 +83,8 @@ def _live(leaf: Any, offset: int, docs: set[int], allowed: set[int] | None) -> s
 
 def forget_postings(searcher: Any) -> None:
     """Drop the postings kept decoded by a searcher's segment readers."""
-    for leaf, _ in _leaves(searcher):
+    for leaf, _ in segment_readers(searcher):
         leaf.__dict__.pop("_handrail_postings", None)
-
-
-def _leaves(searcher: Any) -> list[tuple[Any, int]]:
-    reader = searcher.reader()
-    return [(reader, 0)] if reader.is_atomic() else list(reader.leaf_readers())
 
 
 class _LeafEvaluator:

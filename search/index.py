@@ -24,7 +24,13 @@ from job_aids.atomic import atomic_write_text
 from job_aids.store import scan_stamps
 
 from .analysis import SURFACES, KeyField, KeywordsField, TermsField
-from .codec import cache_field_lengths, cache_term_infos, forget_term_infos, new_codec
+from .codec import (
+    cache_field_lengths,
+    cache_term_infos,
+    forget_term_infos,
+    new_codec,
+    segment_readers,
+)
 from .documents import aid_fields, stamp_of
 from .errors import IndexBusyError
 from .evaluation import forget_postings
@@ -266,11 +272,9 @@ class AidIndex:
             pass  # only the next start is slower
 
     def _read_vocabularies(self, searcher: Searcher) -> None:
-        reader = searcher.reader()
         # Segment by segment: a multi-segment reader merges term infos one term at a time,
         # which made opening a 7k-page index take seconds.
-        leaves = [leaf for leaf, _ in reader.leaf_readers()] if not reader.is_atomic() \
-            else [reader]
+        leaves = [leaf for leaf, _ in segment_readers(searcher)]
         for field, vocabulary in (("content", Vocabulary()), ("title", Vocabulary())):
             for leaf in leaves:
                 vocabulary.add((text.decode("utf-8") if isinstance(text, bytes) else text,
@@ -449,8 +453,7 @@ class AidIndex:
 
     def _segment_count(self) -> int:
         with self.lock:
-            reader = self.searcher().reader()
-            return 1 if reader.is_atomic() else len(reader.leaf_readers())
+            return len(segment_readers(self.searcher()))
 
     def _after_commit(self, progress: Progress | None, done: int, total: int,
                       reload_vocabulary: bool = False,

@@ -10,6 +10,7 @@ import search.engine as engine_module
 from job_aids import LibraryStore
 from search import AidIndex, SearchEngine, SearchService, UsageLog
 from search.analysis import fold
+from search.codec import segment_readers
 
 QUERIES = ["print", "printer jam", "install cartridge ", "cafe", "bulk", "bulk aid 3",
            "shared words", "word37x ", "refund", "refund or", "tag:printer pri",
@@ -72,8 +73,7 @@ def test_caches_kept_for_typing_are_dropped_when_asked(library: LibraryStore) ->
     index.update(library)
     engine = SearchEngine(index)
     before = [(r.path, r.score) for r in engine.search("printer jam").results]
-    leaves = [leaf for leaf, _ in index.searcher().reader().leaf_readers()] \
-        if not index.searcher().reader().is_atomic() else [index.searcher().reader()]
+    leaves = [leaf for leaf, _ in segment_readers(index.searcher())]
     assert any("_handrail_postings" in leaf.__dict__ for leaf in leaves)
     assert any("_handrail_term_infos" in leaf._terms.__dict__ for leaf in leaves)
     assert fold.cache_info().currsize > 0
