@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -132,12 +132,15 @@ class TermsField(TEXT):  # type: ignore[misc]
         super().__init__(stored=stored, phrase=False)
 
     def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        for term, (count, weight) in self.weighted_terms(value):
+            yield term.encode("utf-8"), count, weight, pack_uint(count)
+
+    @staticmethod
+    def weighted_terms(value: Any) -> Iterable[tuple[str, tuple[int, float]]]:
+        """(term, (count, weight)) for each term of a value."""
         if isinstance(value, dict):
-            for term, (count, weight) in value.items():
-                yield term.encode("utf-8"), count, weight, pack_uint(count)
-            return
-        for term, count in Counter(value).items():
-            yield term.encode("utf-8"), count, float(count), pack_uint(count)
+            return value.items()  # type: ignore[no-any-return]
+        return ((term, (count, float(count))) for term, count in Counter(value).items())
 
 
 class KeyField(ID):  # type: ignore[misc]

@@ -16,17 +16,20 @@ from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 
-def new_codec() -> W3Codec:
+def new_codec(compression: int = 3) -> W3Codec:
     """Whoosh's codec, with single-posting terms kept inside the term dictionary.
 
     Most terms of a library occur in one aid; writing each as its own compressed posting block
     costs a sixth of a build. Whoosh 2.7.5 can do this but misnames the method it calls for it
     (``set_inline`` for ``set_inlined``), so the name is supplied here.
+
+    ``compression`` is the zlib level of posting blocks (0: none); each block says its own, so
+    segments written either way read alike.
     """
     cache_field_lengths()  # writing postings asks for every document's length
     if not hasattr(W3TermInfo, "set_inline"):
         W3TermInfo.set_inline = W3TermInfo.set_inlined
-    return W3Codec(inlinelimit=2)
+    return W3Codec(inlinelimit=2, compression=compression)
 
 
 TERM_INFO_CACHE = 5_000

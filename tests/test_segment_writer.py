@@ -1,0 +1,107 @@
+"""The bulk segment writer writes the very files Whoosh's own writer writes for the same
+documents, and the index reads them as its own."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.query import Term
+from whoosh.writing import SegmentWriter
+
+from search.codec import new_codec
+from search.index import build_schema
+from search.segment_writer import BulkSegmentWriter
+
+WORDS = ["print", "toner", "jam", "café", "打印", "картридж", "refund", "label", "z" * 40]
+
+
+def _documents(count: int) -> list[dict[str, Any]]:
+    rng = random.Random(3)
+    documents = []
+    for number in range(count):
+        # "common" is in every document (several blocks of postings), "rare…" in one (inlined).
+        content = {"common": (2, 2.5), f"rare{number}": (1, 8.0)}
+        for word in rng.sample(WORDS, 3):
+            content[word] = (rng.randint(1, 4), rng.choice([1.0, 1.5, 3.0, 8.0, 0.7]))
+        if number % 7 == 0:
+            content["seventh"] = (1, 1.0)  # same weight everywhere: stored as one number
+        title = rng.sample(WORDS, 2) + ["common"] if number % 5 else []  # some without title
+        documents.append({
+            "path": f"/lib/aid-{number}.md", "id": f"id-{number}", "collection": "own",
+            "kind": rng.choice(["checklist", "procedure"]), "stamp": f"{number}:1",
+            "title": title, "_stored_title": " ".join(title).title(),
+            "content": content, "summary": "" if number % 3 else f"Summary {number}",
+            "tags": "printer office" if number % 4 == 0 else "",
+            "apps": "saplogon" if number % 6 == 0 else "",
+            "app_titles": "", "review_by": "2020-01-01" if number % 9 == 0 else "",
+        })
+    return documents
+
+
+def _segment_files(folder: Path, segment: Any) -> dict[str, bytes]:
+    """The segment's files by name without its random id."""
+    prefix = f"{segment.indexname}_{segment.segid}"
+    return {path.name.replace(prefix, "SEG"): path.read_bytes()
+            for path in folder.iterdir() if path.name.startswith(prefix)}
+
+
+@pytest.mark.parametrize(("count", "compression"), [(1, 3), (300, 3), (300, 0)])
+def test_files_are_those_whoosh_writes(tmp_path: Path, count: int, compression: int) -> None:
+    documents = _documents(count)
+    ours_folder, theirs_folder = tmp_path / "ours", tmp_path / "theirs"
+    ours_folder.mkdir()
+    theirs_folder.mkdir()
+
+    theirs_ix = whoosh_index.create_in(str(theirs_folder), build_schema())
+    whoosh_writer = SegmentWriter(theirs_ix, _lk=False, compound=False,
+                                  codec=new_codec(compression))
+    for document in documents:
+        whoosh_writer.add_document(**document)
+    theirs_segment = whoosh_writer._finalize_segment()
+
+    ours_ix = whoosh_index.create_in(str(ours_folder), build_schema())
+    writer = BulkSegmentWriter(ours_ix, new_codec(compression))
+    for document in documents:
+        writer.add_document(**document)
+    ours_segment = writer.finish()
+
+    ours, theirs = _segment_files(ours_folder, ours_segment), \
+        _segment_files(theirs_folder, theirs_segment)
+    assert sorted(ours) == sorted(theirs)
+    assert {".trm", ".pst"} <= {name[3:] for name in ours}
+    for name in theirs:
+        assert ours[name] == theirs[name], f"{name} differs"
+    assert ours_segment.doc_count_all() == theirs_segment.doc_count_all() == count
+    assert ours_segment._fieldlengths == theirs_segment._fieldlengths
+
+
+def test_the_index_reads_the_segment_as_its_own(tmp_path: Path) -> None:
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    writer = BulkSegmentWriter(ix, new_codec())
+    for document in _documents(300):
+        writer.add_document(**document)
+    segment = writer.finish()
+    commit = ix.writer(codec=new_codec())
+    commit._commit_toc([segment])
+    commit._finish()
+
+    with whoosh_index.open_dir(str(tmp_path)).searcher() as searcher:
+        assert searcher.doc_count() == 300
+        assert len(searcher.search(Term("content", "common"), limit=None)) == 300
+        assert [hit["path"] for hit in searcher.search(Term("content", "rare17"))] == \
+            ["/lib/aid-17.md"]
+        assert len(searcher.search(Term("tags", "printer"), limit=None)) == 75
+        stored = searcher.document(path="/lib/aid-6.md")
+        assert stored is not None and stored["apps"] == "saplogon"
+        assert stored["title"] == " ".join(_documents(7)[6]["title"]).title()
+
+
+def test_unknown_fields_are_refused(tmp_path: Path) -> None:
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    writer = BulkSegmentWriter(ix, new_codec())
+    with pytest.raises(Exception, match="colour"):
+        writer.add_document(path="/x.md", colour="red")
