@@ -27,7 +27,6 @@ from typing import Any
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec
 from whoosh.fields import UnknownFieldError
 from whoosh.filedb.filetables import OrderedHashWriter
-from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from .analysis import TermsField
@@ -36,6 +35,10 @@ from .analysis import TermsField
 # max weight, first and last document.
 _TERM_INFO = struct.Struct("!BfIBBfII")
 _FLOAT32 = struct.Struct("f")
+_INT = struct.Struct("!i")  # a block's size
+_EXTENT = struct.Struct("!qi")  # where a term's postings are: offset, size
+_UINT = struct.Struct("!I")  # a count, as Whoosh's Frequency format keeps it
+_FIELD = struct.Struct("!H")  # the field number before each key
 _RECORD_LENGTHS = struct.Struct("!ii")  # a term table record: key and value lengths
 
 # One term's postings: document numbers, weights, and encoded values (counts for TermsFields).
@@ -129,7 +132,7 @@ class BulkSegmentWriter:
                 for term in sorted(terms):
                     ids, weights, counts = terms[term]
                     table.add(prefix + term.encode("utf-8"),
-                              writer.write(ids, weights, list(map(pack_uint, counts))))
+                              writer.write(ids, weights, list(map(_UINT.pack, counts))))
             else:
                 for tbytes in sorted(terms):
                     table.add(prefix + tbytes, writer.write(*terms[tbytes]))
@@ -196,7 +199,7 @@ class _TermTable:
     def start_field(self, name: str) -> bytes:
         """The key prefix of the field's terms."""
         self._fieldmap[name] = len(self._fieldmap)
-        return pack_ushort(self._fieldmap[name])
+        return _FIELD.pack(self._fieldmap[name])
 
     def add(self, key: bytes, value: bytes) -> None:
         """Add a record; keys must come in increasing order."""
@@ -273,8 +276,8 @@ class _PostingListWriter:
             info = dumps((len(block_ids), block_ids[-1], max_weight, self._compression,
                           length_to_byte(min_length), length_to_byte(max_length)), 2)
             size = len(info) + len(data)
-            file.write(pack_int(-size if first + limit >= count else size) + info + data)
-        extent = pack_long(start) + pack_int(file.offset - start)
+            file.write(_INT.pack(-size if first + limit >= count else size) + info + data)
+        extent = _EXTENT.pack(start, file.offset - start)
         return _TERM_INFO.pack(0, total_weight, count,
                                0 if term_min_length is None else length_to_byte(term_min_length),
                                length_to_byte(term_max_length), term_max_weight,
