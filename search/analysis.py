@@ -89,6 +89,14 @@ SURFACES: dict[str, str] = {}
 @lru_cache(maxsize=50_000)
 def stemmed_terms(token: str) -> tuple[str, ...]:
     """Index terms of one word, stemmed (for prose); English function words are dropped."""
+    if token.isascii():  # most words: one piece, no accents (and no other cache to fill)
+        word = token.lower()
+        if word in STOP_WORDS:
+            return ()
+        stem = stem_word(word)
+        if stem != word:
+            SURFACES.setdefault(stem, word)
+        return (stem,)
     terms = []
     for piece in word_terms(token):
         if piece in STOP_WORDS:
