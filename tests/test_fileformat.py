@@ -3,6 +3,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from job_aids import JobAid, parse_bytes, parse_text, read_aid, serialize_bytes, serialize_text
 from job_aids.fileformat import MAX_FILE_BYTES
 
@@ -104,3 +106,20 @@ def test_empty_meta_with_body_that_looks_like_front_matter_round_trips() -> None
     aid = JobAid(meta={}, body="---\nnot: front matter\n---\n")
     again = parse_text(serialize_text(aid))
     assert again.meta == {} and again.body == aid.body
+
+
+def test_an_aid_without_id_gets_a_stable_uuid5_of_where_it_lies(tmp_path: Path) -> None:
+    import uuid
+
+    from job_aids.model import _PATH_ID_NAMESPACE
+
+    folder = tmp_path / "ops" / "sub dir"
+    folder.mkdir(parents=True)
+    (folder / "Tür öffnen.md").write_text("# Open the door\n", encoding="utf-8")
+    aid = read_aid(folder / "Tür öffnen.md", "team", tmp_path / "ops")
+    expected = uuid.uuid5(_PATH_ID_NAMESPACE, "team/sub dir/Tür öffnen.md")
+    assert aid.source is not None and aid.source.relpath == "sub dir/Tür öffnen.md"
+    assert aid.id == str(expected) and uuid.UUID(aid.id).version == 5
+    # A root that is only a prefix of the folder's name is not its root.
+    with pytest.raises(ValueError, match="subpath"):
+        _ = read_aid(folder / "Tür öffnen.md", "team", tmp_path / "op").id
