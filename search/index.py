@@ -11,6 +11,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ from .codec import (
 from .documents import aid_fields, stamp_of
 from .errors import IndexBusyError
 from .evaluation import forget_postings
-from .parallel_build import WrittenJob, write_in_parallel
+from .parallel_build import ParallelWriter, WrittenJob
 from .vocabulary import Vocabulary
 
 SCHEMA_VERSION = 3  # 2: question words dropped as stop words; 3: id searchable
@@ -389,36 +390,43 @@ class AidIndex:
         # A big update (a first build) is written in batches, so search answers from what is
         # indexed so far; past the first batch, worker processes share the work when allowed.
         first, rest = (todo[:FIRST_BATCH], todo[FIRST_BATCH:]) if big else (todo, [])
-        if first:
-            done = self._write_batch(first, big, progress, done, total)
-        if rest and self._parallel:
-            writer = self._writer()
-            renewed = [key for key, _ in rest if self._is_indexed(key)]
-            for key in renewed:  # re-indexed: the workers only add
-                writer.delete_by_term("path", key)
-
-            def advanced(count: int) -> None:
-                nonlocal done
-                done = min(total, done + count)
-                if progress is not None:
-                    progress(done, total)
-
-            jobs = [[(key, collection.name, str(collection.path), stamp)
-                     for key, (collection, _, stamp) in rest[i::PARALLEL_JOBS]]
-                    for i in range(PARALLEL_JOBS)]
-            written = write_in_parallel(self._ix, writer, jobs, advanced)
-            for job in written:
-                for key, stamp in job.stamps.items():
-                    self._set_stamp(key, stamp)
-            done = total
-            if renewed:  # the old versions' words are gone: count the index's terms again
-                self._after_commit(progress, done, total, reload_vocabulary=True)
-            else:  # only new aids: add the terms the workers counted (reading them takes 2 s)
-                self._after_commit(progress, done, total, learned=written)
-        elif rest:
+        with ParallelWriter(PARALLEL_JOBS) if rest and self._parallel else nullcontext() as pool:
+            if first:
+                done = self._write_batch(first, big, progress, done, total)
+            if pool is not None:
+                self._write_in_parallel(pool, rest, progress, done, total)
+                done = total
+        if rest and not self._parallel:
             done = self._write_batch(rest, big, progress, done, total)
         if not todo:
             self._after_commit(progress, done, total)
+
+    def _write_in_parallel(self, pool: ParallelWriter,
+                           rest: list[tuple[str, tuple[Any, Path, str]]],
+                           progress: Progress | None, done: int, total: int) -> None:
+        """Index ``rest`` in the pool's worker processes, and commit what they wrote."""
+        writer = self._writer()
+        renewed = [key for key, _ in rest if self._is_indexed(key)]
+        for key in renewed:  # re-indexed: the workers only add
+            writer.delete_by_term("path", key)
+
+        def advanced(count: int) -> None:
+            nonlocal done
+            done = min(total, done + count)
+            if progress is not None:
+                progress(done, total)
+
+        jobs = [[(key, collection.name, str(collection.path), stamp)
+                 for key, (collection, _, stamp) in rest[i::PARALLEL_JOBS]]
+                for i in range(PARALLEL_JOBS)]
+        written = pool.write(self._ix, writer, jobs, advanced)
+        for job in written:
+            for key, stamp in job.stamps.items():
+                self._set_stamp(key, stamp)
+        if renewed:  # the old versions' words are gone: count the index's terms again
+            self._after_commit(progress, total, total, reload_vocabulary=True)
+        else:  # only new aids: add the terms the workers counted (reading them takes 2 s)
+            self._after_commit(progress, total, total, learned=written)
 
     def _write_batch(self, batch: list[tuple[str, tuple[Any, Path, str]]], big: bool,
                      progress: Progress | None, done: int, total: int) -> int:

@@ -80,35 +80,56 @@ def _write_job(folder: str, job: Job) -> WrittenJob:
         fields["stamp"] = stamp
         writer.add_document(**fields)
         done.stamps[path] = stamp
-        done.content_terms.update(fields["content"].keys())
-        done.title_terms.update(set(fields["title"]))
     if not done.stamps:
         return done  # nothing written: no segment
+    done.content_terms = writer.doc_frequencies("content")
+    done.title_terms = writer.doc_frequencies("title")
     done.segment = writer.finish()
     done.surfaces = dict(SURFACES)
     return done
 
 
-def write_in_parallel(ix: Any, writer: Any, jobs: list[Job],
-                      progress: Callable[[int], None] | None = None) -> list[WrittenJob]:
-    """Index the jobs in worker processes and commit their segments through ``writer``.
+class ParallelWriter:
+    """Worker processes for a big build. They start at once and import what they need while
+    the parent writes the first batch (a second on this 2-core machine); :meth:`write` gives
+    them their jobs. Close it when done (it is a context manager)."""
 
-    ``writer`` is an open (locked) writer of ``ix``; it is committed or cancelled here.
-    ``progress`` is told, now and then, how many more aids were read.
-    """
-    written: list[WrittenJob] = []
-    try:
+    def __init__(self, workers: int) -> None:
         # "spawn": a forked copy of a process with threads (the GUI, the watcher) may deadlock.
         context = multiprocessing.get_context("spawn")
-        queue = context.Queue()
-        with ProcessPoolExecutor(max_workers=min(2, len(jobs)), mp_context=context,
-                                 initializer=_start_worker, initargs=(queue,)) as pool:
-            sizes = {pool.submit(_write_segment, ix.storage.folder, job): len(job)
+        self._queue = context.Queue()
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                         initializer=_start_worker, initargs=(self._queue,))
+        for _ in range(workers):
+            self._pool.submit(_ready)
+
+    def __enter__(self) -> ParallelWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        # Not waiting: a worker takes a while to exit (its collector runs over all it kept),
+        # and nothing it does then matters here.
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._queue.close()
+
+    def write(self, ix: Any, writer: Any, jobs: list[Job],
+              progress: Callable[[int], None] | None = None) -> list[WrittenJob]:
+        """Index the jobs in the worker processes and commit their segments through ``writer``.
+
+        ``writer`` is an open (locked) writer of ``ix``; it is committed or cancelled here.
+        ``progress`` is told, now and then, how many more aids were read.
+        """
+        written: list[WrittenJob] = []
+        try:
+            sizes = {self._pool.submit(_write_segment, ix.storage.folder, job): len(job)
                      for job in jobs}
             pending = set(sizes)
             while pending:
                 finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-                advanced = _drain(queue)
+                advanced = _drain(self._queue)
                 for future in finished:
                     result = future.result()
                     written.append(result)
@@ -116,19 +137,22 @@ def write_in_parallel(ix: Any, writer: Any, jobs: list[Job],
                     advanced += sizes[future] % PROGRESS_EVERY  # the rest of its aids
                 if progress is not None and advanced:
                     progress(advanced)
-        queue.close()
-        final = writer._merge_segments(None, False, False) + \
-            [job.segment for job in written if job.segment is not None]
-        if writer._added:
-            final.append(writer._finalize_segment())
-        else:
-            writer._close_segment()
-        writer._commit_toc(final)
-        writer._finish()
-    except BaseException:
-        writer.cancel()
-        raise
-    return written
+            final = writer._merge_segments(None, False, False) + \
+                [job.segment for job in written if job.segment is not None]
+            if writer._added:
+                final.append(writer._finalize_segment())
+            else:
+                writer._close_segment()
+            writer._commit_toc(final)
+            writer._finish()
+        except BaseException:
+            writer.cancel()
+            raise
+        return written
+
+
+def _ready() -> None:
+    """A first task, so that a worker process starts (and imports) before the real ones."""
 
 
 def _drain(queue: Any) -> int:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import struct
 import zlib
 from array import array
+from collections import Counter
 from collections.abc import Sequence
 from hashlib import md5
 from itertools import chain
@@ -114,6 +115,12 @@ class BulkSegmentWriter:
         for name, length in lengths.items():
             self._lengths[name].append(length)
         self.doc_count += 1
+
+    def doc_frequencies(self, name: str) -> Counter[str]:
+        """How many documents have each term of the analysed field ``name`` (before
+        :meth:`finish`)."""
+        return Counter({term: len(postings[0])
+                        for term, postings in self._postings.get(name, {}).items()})
 
     def finish(self) -> Any:
         """Write the segment's files; the segment, for the index's table of contents."""
