@@ -58,62 +58,63 @@ class BulkSegmentWriter:
         self._codec = codec
         self._segment = codec.new_segment(self._storage, ix.indexname)
         self._perdoc = codec.per_document_writer(self._storage, self._segment)
-        self._postings: dict[str, dict[Any, _Postings]] = {}
+        self._postings: dict[str, dict[Any, _Postings]] = {
+            name: {} for name, field in self.schema.items() if field.indexed}
         # Scorable field -> each document's length as Whoosh stores it (one byte, rounded).
         self._lengths: dict[str, list[int]] = {
             name: [] for name, field in self.schema.items() if field.scorable}
+        # Each field, in the order Whoosh's writer takes them (by name), with what it needs.
+        self._fields = [(name, field, self._postings.get(name), isinstance(field, TermsField),
+                         self._lengths.get(name), field.stored)
+                        for name, field in sorted(self.schema.items())]
+        self._names = frozenset(self.schema.names())
         self.doc_count = 0
 
     def add_document(self, **fields: Any) -> None:
         """Like Whoosh's ``add_document``: field values, and ``_stored_<name>`` overrides."""
+        unknown = [name for name in fields.keys() - self._names if not name.startswith("_")]
+        if unknown:
+            raise UnknownFieldError(f"no field named {unknown[0]!r} in the schema")
         docnum = self.doc_count
-        names = sorted(name for name in fields if not name.startswith("_"))
-        for name in names:
-            if name not in self.schema:
-                raise UnknownFieldError(f"no field named {name!r} in the schema")
         perdoc = self._perdoc
         perdoc.start_doc(docnum)
-        lengths = dict.fromkeys(self._lengths, 0)
-        for name in names:
-            value = fields[name]
+        for name, field, terms, analysed, lengths, stored in self._fields:
+            value = fields.get(name)
             if value is None:
+                if lengths is not None:
+                    lengths.append(0)
                 continue
-            field = self.schema[name]
             length = 0
-            if field.indexed:
-                terms = self._postings.get(name)
-                if terms is None:
-                    terms = self._postings[name] = {}
-                if isinstance(field, TermsField):
-                    # Analysed already: kept by term, with counts for values (packed later).
-                    for term, (count, weight) in field.weighted_terms(value):
-                        length += count
-                        postings = terms.get(term)
-                        if postings is None:
-                            terms[term] = ([docnum], [weight], [count])
-                        else:
-                            postings[0].append(docnum)
-                            postings[1].append(weight)
-                            postings[2].append(count)
-                else:
-                    for tbytes, freq, weight, vbytes in field.index(value):
-                        length += freq
-                        postings = terms.get(tbytes)
-                        if postings is None:
-                            terms[tbytes] = ([docnum], [weight], [vbytes])
-                        else:
-                            postings[0].append(docnum)
-                            postings[1].append(weight)
-                            postings[2].append(vbytes)
-                if not field.scorable:
-                    length = 0
-            stored = fields.get(f"_stored_{name}", value) if field.stored else None
-            perdoc.add_field(name, field, stored, length)
-            if length:
-                lengths[name] = byte_to_length(length_to_byte(length))
+            if terms is None:
+                pass
+            elif analysed:
+                # Analysed already: kept by term, with counts for values (packed later).
+                for term, (count, weight) in field.weighted_terms(value):
+                    length += count
+                    postings = terms.get(term)
+                    if postings is None:
+                        terms[term] = ([docnum], [weight], [count])
+                    else:
+                        postings[0].append(docnum)
+                        postings[1].append(weight)
+                        postings[2].append(count)
+            else:
+                for tbytes, freq, weight, vbytes in field.index(value):
+                    length += freq
+                    postings = terms.get(tbytes)
+                    if postings is None:
+                        terms[tbytes] = ([docnum], [weight], [vbytes])
+                    else:
+                        postings[0].append(docnum)
+                        postings[1].append(weight)
+                        postings[2].append(vbytes)
+            if lengths is None:
+                length = 0  # not scorable: no lengths
+            else:
+                lengths.append(byte_to_length(length_to_byte(length)) if length else 0)
+            perdoc.add_field(name, field, fields.get(f"_stored_{name}", value) if stored else None,
+                             length)
         perdoc.finish_doc()
-        for name, length in lengths.items():
-            self._lengths[name].append(length)
         self.doc_count += 1
 
     def doc_frequencies(self, name: str) -> Counter[str]:
