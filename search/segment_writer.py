@@ -28,7 +28,7 @@ from typing import Any
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec
 from whoosh.fields import UnknownFieldError
 from whoosh.filedb.filetables import OrderedHashWriter
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numeric import length_to_byte
 
 from .analysis import TermsField
 
@@ -60,7 +60,7 @@ class BulkSegmentWriter:
         self._perdoc = codec.per_document_writer(self._storage, self._segment)
         self._postings: dict[str, dict[Any, _Postings]] = {
             name: {} for name, field in self.schema.items() if field.indexed}
-        # Scorable field -> each document's length as Whoosh stores it (one byte, rounded).
+        # Scorable field -> each document's length as Whoosh stores it: one byte (0: none).
         self._lengths: dict[str, list[int]] = {
             name: [] for name, field in self.schema.items() if field.scorable}
         # Each field, in the order Whoosh's writer takes them (by name), with what it needs.
@@ -111,7 +111,7 @@ class BulkSegmentWriter:
             if lengths is None:
                 length = 0  # not scorable: no lengths
             else:
-                lengths.append(byte_to_length(length_to_byte(length)) if length else 0)
+                lengths.append(length_to_byte(length) if length else 0)
             perdoc.add_field(name, field, fields.get(f"_stored_{name}", value) if stored else None,
                              length)
         perdoc.finish_doc()
@@ -131,16 +131,16 @@ class BulkSegmentWriter:
         postings = _PostingsFile()
         for name in sorted(name for name, terms in self._postings.items() if terms):
             prefix = table.start_field(name)
+            analysed = isinstance(self.schema[name], TermsField)
             writer = _PostingListWriter(postings, self.schema[name].format,
-                                        self._lengths.get(name), self._codec._inlinelimit,
-                                        self._codec._blocklimit, self._codec._compression)
+                                        self._lengths.get(name), analysed,
+                                        self._codec._inlinelimit, self._codec._blocklimit,
+                                        self._codec._compression)
             terms = self._postings[name]
-            if isinstance(self.schema[name], TermsField):
-                # Terms as text sort as their UTF-8 bytes do; values are the packed counts.
+            if analysed:
+                # Terms as text sort as their UTF-8 bytes do; values are counts.
                 for term in sorted(terms):
-                    ids, weights, counts = terms[term]
-                    table.add(prefix + term.encode("utf-8"),
-                              writer.write(ids, weights, list(map(_UINT.pack, counts))))
+                    table.add(prefix + term.encode("utf-8"), writer.write(*terms[term]))
             else:
                 for tbytes in sorted(terms):
                     table.add(prefix + tbytes, writer.write(*terms[tbytes]))
@@ -234,24 +234,28 @@ class _TermTable:
 class _PostingListWriter:
     """Writes one field's posting lists, each as W3PostingsWriter and W3TermInfo would."""
 
-    def __init__(self, file: _PostingsFile, format_: Any, lengths: list[int] | None,
-                 inline_limit: int, block_limit: int, compression: int) -> None:
+    def __init__(self, file: _PostingsFile, format_: Any, length_bytes: list[int] | None,
+                 counted: bool, inline_limit: int, block_limit: int, compression: int) -> None:
         self._file = file
         self._compression = compression  # zlib level (0: none); every block, however small
         fixed = format_.fixed_value_size()
         self._values_kind = "tuple" if fixed is None or fixed < 0 else \
             "none" if fixed == 0 else "joined"
-        self._lengths = lengths
+        # Values are counts, packed here (Whoosh's Frequency format, 4 bytes each).
+        self._counted = counted
+        assert not counted or fixed == _UINT.size
+        self._length_bytes = length_bytes
         self._inline_limit = inline_limit
         self._block_limit = block_limit
 
-    def _length_range(self, ids: Sequence[int]) -> tuple[int | None, int]:
-        if self._lengths is None:
-            return None, 0
-        present = [length for length in map(self._lengths.__getitem__, ids) if length]
-        return (min(present), max(present)) if present else (None, 0)
+    def _length_range(self, ids: Sequence[int]) -> tuple[int, int]:
+        """The smallest and largest length byte of the documents (0 for none)."""
+        if self._length_bytes is None:
+            return 0, 0
+        present = [byte for byte in map(self._length_bytes.__getitem__, ids) if byte]
+        return (min(present), max(present)) if present else (0, 0)
 
-    def write(self, ids: list[int], weights: list[float], values: list[bytes]) -> bytes:
+    def write(self, ids: list[int], weights: list[float], values: list[Any]) -> bytes:
         """Write a term's postings; its term info, as the term table stores it."""
         count = len(ids)
         if count < self._inline_limit:
@@ -260,53 +264,52 @@ class _PostingListWriter:
         start = file.offset
         file.write(WHOOSH3_HEADER_MAGIC)
         total_weight = 0.0
-        term_min_length: int | None = None
-        term_max_length = 0
+        term_min_byte = term_max_byte = 0
         term_max_weight: float = 0
         limit = self._block_limit
         for first in range(0, count, limit):
-            block_ids = ids[first:first + limit]
-            raw_weights = weights[first:first + limit]
+            block_ids = ids[first:first + limit] if count > limit else ids
+            raw_weights = weights[first:first + limit] if count > limit else weights
             floats = array("f", raw_weights)
-            min_length, max_length = self._length_range(block_ids)
+            min_byte, max_byte = self._length_range(block_ids)
             max_weight = _max_weight(raw_weights)
             total_weight += sum(floats)
-            if term_min_length is None:
-                term_min_length = min_length
-            elif min_length is not None:
-                term_min_length = min(term_min_length, min_length)
-            term_max_length = max(term_max_length, max_length)
+            if min_byte and (not term_min_byte or min_byte < term_min_byte):
+                term_min_byte = min_byte
+            term_max_byte = max(term_max_byte, max_byte)
             term_max_weight = max(term_max_weight, max_weight)
             data = dumps((_deltas(block_ids), _mini_weights(floats),
                           self._mini_values(values[first:first + limit])), 2)
             if self._compression:
                 data = zlib.compress(data, self._compression)
             info = dumps((len(block_ids), block_ids[-1], max_weight, self._compression,
-                          length_to_byte(min_length), length_to_byte(max_length)), 2)
+                          min_byte, max_byte), 2)
             size = len(info) + len(data)
             file.write(_INT.pack(-size if first + limit >= count else size) + info + data)
         extent = _EXTENT.pack(start, file.offset - start)
-        return _TERM_INFO.pack(0, total_weight, count,
-                               0 if term_min_length is None else length_to_byte(term_min_length),
-                               length_to_byte(term_max_length), term_max_weight,
-                               ids[0], ids[-1]) + extent
+        return _TERM_INFO.pack(0, total_weight, count, term_min_byte, term_max_byte,
+                               term_max_weight, ids[0], ids[-1]) + extent
 
-    def _inlined(self, ids: list[int], weights: list[float], values: list[bytes]) -> bytes:
+    def _inlined(self, ids: list[int], weights: list[float], values: list[Any]) -> bytes:
         """The term info of a term whose few postings are kept inside it."""
-        values = [value for value in values if value]  # as Whoosh keeps them
+        if self._counted:
+            values = list(map(_UINT.pack, values))
+        else:
+            values = [value for value in values if value]  # as Whoosh keeps them
         if len(ids) == 1:  # most terms: one aid has them
             floats = _FLOAT32.unpack(_FLOAT32.pack(weights[0]))
-            length = self._lengths[ids[0]] if self._lengths is not None else 0
-            min_byte = max_byte = length_to_byte(length) if length else 0
+            min_byte = max_byte = \
+                self._length_bytes[ids[0]] if self._length_bytes is not None else 0
         else:
             floats = tuple(array("f", weights))
-            min_length, max_length = self._length_range(ids)
-            min_byte, max_byte = length_to_byte(min_length), length_to_byte(max_length)
+            min_byte, max_byte = self._length_range(ids)
         return _TERM_INFO.pack(1, sum(floats), len(ids), min_byte, max_byte,
                                _max_weight(weights), ids[0], ids[-1]) + \
             dumps((tuple(ids), floats, tuple(values)), 2)
 
-    def _mini_values(self, values: list[bytes]) -> Any:
+    def _mini_values(self, values: list[Any]) -> Any:
+        if self._counted:
+            return struct.pack(f"!{len(values)}I", *values)
         values = [value for value in values if value]
         if self._values_kind == "none":
             return None
