@@ -199,6 +199,9 @@ _H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$")
 
 
 def _lines_outside_fences(body: str) -> Iterator[str]:
+    if "```" not in body and "~~~" not in body:  # most aids: no fence to look for
+        yield from body.splitlines()
+        return
     in_fence = False
     for line in body.splitlines():
         if _FENCE.match(line):

@@ -69,11 +69,15 @@ def _write_job(folder: str, job: Job) -> WrittenJob:
     # segment of 19k tldr pages; the segment is a quarter bigger.
     writer = BulkSegmentWriter(whoosh_index.open_dir(folder), new_codec(compression=0))
     done = WrittenJob(None, {}, {}, Counter(), Counter())
+    roots: dict[str, Path] = {}  # each collection's folder, made a Path once
     for number, (path, collection, root, stamp) in enumerate(job, 1):
         if number % PROGRESS_EVERY == 0 and _progress_queue is not None:
             _progress_queue.put(PROGRESS_EVERY)
+        root_path = roots.get(root)
+        if root_path is None:
+            root_path = roots[root] = Path(root)
         try:
-            aid = read_aid(Path(path), collection, Path(root))
+            aid = read_aid(Path(path), collection, root_path)
         except OSError:
             continue  # vanished or unreadable: the next update sees it again
         fields = aid_fields(aid)
