@@ -390,21 +390,25 @@ class AidIndex:
         # A big update (a first build) is written in batches, so search answers from what is
         # indexed so far; past the first batch, worker processes share the work when allowed.
         first, rest = (todo[:FIRST_BATCH], todo[FIRST_BATCH:]) if big else (todo, [])
-        with ParallelWriter(PARALLEL_JOBS) if rest and self._parallel else nullcontext() as pool:
+        jobs = [[(key, collection.name, str(collection.path), stamp)
+                 for key, (collection, _, stamp) in rest[i::PARALLEL_JOBS]]
+                for i in range(PARALLEL_JOBS)]
+        with ParallelWriter(self.folder, self._ix.schema, jobs) if rest and self._parallel \
+                else nullcontext() as pool:
             if first:
                 done = self._write_batch(first, big, progress, done, total)
             if pool is not None:
-                self._write_in_parallel(pool, rest, progress, done, total)
+                self._commit_parallel(pool, rest, progress, done, total)
                 done = total
         if rest and not self._parallel:
             done = self._write_batch(rest, big, progress, done, total)
         if not todo:
             self._after_commit(progress, done, total)
 
-    def _write_in_parallel(self, pool: ParallelWriter,
-                           rest: list[tuple[str, tuple[Any, Path, str]]],
-                           progress: Progress | None, done: int, total: int) -> None:
-        """Index ``rest`` in the pool's worker processes, and commit what they wrote."""
+    def _commit_parallel(self, pool: ParallelWriter,
+                         rest: list[tuple[str, tuple[Any, Path, str]]],
+                         progress: Progress | None, done: int, total: int) -> None:
+        """Commit what the pool's worker processes write of ``rest``."""
         writer = self._writer()
         renewed = [key for key, _ in rest if self._is_indexed(key)]
         for key in renewed:  # re-indexed: the workers only add
@@ -416,10 +420,7 @@ class AidIndex:
             if progress is not None:
                 progress(done, total)
 
-        jobs = [[(key, collection.name, str(collection.path), stamp)
-                 for key, (collection, _, stamp) in rest[i::PARALLEL_JOBS]]
-                for i in range(PARALLEL_JOBS)]
-        written = pool.write(self._ix, writer, jobs, advanced)
+        written = pool.commit(writer, advanced)
         for job in written:
             for key, stamp in job.stamps.items():
                 self._set_stamp(key, stamp)

@@ -1,26 +1,30 @@
 """Writing a big batch of aids with every core: each worker process reads, analyses and writes
-its own Whoosh segment (with :class:`~search.segment_writer.BulkSegmentWriter`), and the parent
-adds the finished segments to the index in one commit.
+its own Whoosh segment (with :class:`~search.segment_writer.BulkSegmentWriter`) in a folder of
+its own, and the parent moves the finished segments into the index and adds them in one commit.
 
 Whoosh's own multiprocessing writer does the reading and analysis in the parent and pickles every
-document to its workers, so the parent stays the bottleneck; here the parent only waits. This
-uses Whoosh's writer internals (the same calls its MpWriter makes), which is why the Whoosh
-version is pinned in constraints.txt.
+document to its workers, so the parent stays the bottleneck; here the parent only waits. Workers
+start on their jobs at once, while the parent writes a first batch into the index itself: in
+their own folders, its commits neither see nor clean away their files. This uses Whoosh's writer
+internals (the same calls its MpWriter makes), which is why the Whoosh version is pinned in
+constraints.txt.
 """
 
 from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
+import shutil
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from queue import Empty
 from typing import Any
 
-from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 
 from job_aids import read_aid
 
@@ -52,22 +56,24 @@ def _start_worker(queue: Any) -> None:
     _progress_queue = queue
 
 
-def _write_segment(folder: str, job: Job) -> WrittenJob:
-    """In a worker: index ``job`` into a new segment."""
+def _write_segment(folder: str, schema: Any, job: Job) -> WrittenJob:
+    """In a worker: index ``job`` into a new segment in ``folder``."""
     # The postings kept for the segment are millions of objects that live until it is written;
     # the collector went through them again and again (a tenth of a worker's time), and
     # reading and analysing aids makes no reference cycles worth collecting.
     gc.disable()
     try:
-        return _write_job(folder, job)
+        return _write_job(folder, schema, job)
     finally:
         gc.enable()
 
 
-def _write_job(folder: str, job: Job) -> WrittenJob:
+def _write_job(folder: str, schema: Any, job: Job) -> WrittenJob:
+    shutil.rmtree(folder, ignore_errors=True)  # left by a build that was killed
+    storage = FileStorage(folder).create()
     # Posting blocks uncompressed: compressing 34k small blocks took a fifth of writing the
     # segment of 19k tldr pages; the segment is a quarter bigger.
-    writer = BulkSegmentWriter(whoosh_index.open_dir(folder), new_codec(compression=0))
+    writer = BulkSegmentWriter(storage, schema, new_codec(compression=0))
     done = WrittenJob(None, {}, {}, Counter(), Counter())
     roots: dict[str, Path] = {}  # each collection's folder, made a Path once
     for number, (path, collection, root, stamp) in enumerate(job, 1):
@@ -94,18 +100,21 @@ def _write_job(folder: str, job: Job) -> WrittenJob:
 
 
 class ParallelWriter:
-    """Worker processes for a big build. They start at once and import what they need while
-    the parent writes the first batch (a second on this 2-core machine); :meth:`write` gives
-    them their jobs. Close it when done (it is a context manager)."""
+    """Worker processes writing new segments of the index in ``folder`` for ``jobs``. They
+    start at once; :meth:`commit` waits for them and commits their segments. Close it when done
+    (it is a context manager)."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, folder: Path, schema: Any, jobs: list[Job]) -> None:
+        self._folder = folder
         # "spawn": a forked copy of a process with threads (the GUI, the watcher) may deadlock.
         context = multiprocessing.get_context("spawn")
         self._queue = context.Queue()
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+        self._pool = ProcessPoolExecutor(max_workers=len(jobs), mp_context=context,
                                          initializer=_start_worker, initargs=(self._queue,))
-        for _ in range(workers):
-            self._pool.submit(_ready)
+        self._parts = [folder / f"{PART_FOLDER}{number}" for number in range(len(jobs))]
+        self._sizes: dict[Future[WrittenJob], int] = {
+            self._pool.submit(_write_segment, str(part), schema, job): len(job)
+            for part, job in zip(self._parts, jobs, strict=True)}
 
     def __enter__(self) -> ParallelWriter:
         return self
@@ -119,18 +128,14 @@ class ParallelWriter:
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._queue.close()
 
-    def write(self, ix: Any, writer: Any, jobs: list[Job],
-              progress: Callable[[int], None] | None = None) -> list[WrittenJob]:
-        """Index the jobs in the worker processes and commit their segments through ``writer``.
-
-        ``writer`` is an open (locked) writer of ``ix``; it is committed or cancelled here.
-        ``progress`` is told, now and then, how many more aids were read.
-        """
+    def commit(self, writer: Any, progress: Callable[[int], None] | None = None
+               ) -> list[WrittenJob]:
+        """Wait for the workers and commit their segments through ``writer``, an open (locked)
+        writer of the index; it is committed or cancelled here. ``progress`` is told, now and
+        then, how many more aids were read."""
         written: list[WrittenJob] = []
         try:
-            sizes = {self._pool.submit(_write_segment, ix.storage.folder, job): len(job)
-                     for job in jobs}
-            pending = set(sizes)
+            pending = set(self._sizes)
             while pending:
                 finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
                 advanced = _drain(self._queue)
@@ -138,9 +143,10 @@ class ParallelWriter:
                     result = future.result()
                     written.append(result)
                     SURFACES.update(result.surfaces)
-                    advanced += sizes[future] % PROGRESS_EVERY  # the rest of its aids
+                    advanced += self._sizes[future] % PROGRESS_EVERY  # the rest of its aids
                 if progress is not None and advanced:
                     progress(advanced)
+            self._move_segments()
             final = writer._merge_segments(None, False, False) + \
                 [job.segment for job in written if job.segment is not None]
             if writer._added:
@@ -154,9 +160,16 @@ class ParallelWriter:
             raise
         return written
 
+    def _move_segments(self) -> None:
+        """Move the segment files the workers wrote into the index's folder."""
+        for part in self._parts:
+            for entry in os.scandir(part):
+                if entry.is_file():
+                    os.replace(entry.path, self._folder / entry.name)
+            shutil.rmtree(part, ignore_errors=True)
 
-def _ready() -> None:
-    """A first task, so that a worker process starts (and imports) before the real ones."""
+
+PART_FOLDER = "part-"  # a worker's folder in the index folder: part-0, part-1
 
 
 def _drain(queue: Any) -> int:

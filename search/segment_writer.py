@@ -28,6 +28,7 @@ from typing import Any
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec
 from whoosh.fields import UnknownFieldError
 from whoosh.filedb.filetables import OrderedHashWriter
+from whoosh.index import _DEF_INDEX_NAME
 from whoosh.util.numeric import length_to_byte
 
 from .analysis import TermsField
@@ -47,16 +48,18 @@ _Postings = tuple[list[int], list[float], list[Any]]
 
 
 class BulkSegmentWriter:
-    """Collects documents and writes them as one new segment of ``ix`` (not yet committed)."""
+    """Collects documents and writes them as one new segment, in ``storage``, of an index with
+    ``schema`` (the segment is not committed: it goes into the index's table of contents)."""
 
-    def __init__(self, ix: Any, codec: W3Codec) -> None:
-        self.schema = ix.schema
+    def __init__(self, storage: Any, schema: Any, codec: W3Codec,
+                 indexname: str = _DEF_INDEX_NAME) -> None:
+        self.schema = schema
         for name, field in self.schema.items():
             if field.vector or field.separate_spelling() or field.column_type:
                 raise ValueError(f"field {name!r} needs Whoosh's own writer")
-        self._storage = ix.storage
+        self._storage = storage
         self._codec = codec
-        self._segment = codec.new_segment(self._storage, ix.indexname)
+        self._segment = codec.new_segment(self._storage, indexname)
         self._perdoc = codec.per_document_writer(self._storage, self._segment)
         self._postings: dict[str, dict[Any, _Postings]] = {
             name: {} for name, field in self.schema.items() if field.indexed}

@@ -310,6 +310,7 @@ def test_big_build_with_worker_processes_indexes_everything_once(
     assert stats.added == total and index.doc_count == total
     assert seen == sorted(seen) and seen[-1] == total
     assert any(12 < done < total for done in seen)  # workers report as they go
+    assert not list(index.folder.glob("part-*"))  # the workers' folders are emptied and gone
     # The vocabularies the workers counted are the index's own.
     learned = (dict(index.vocabulary.items()), dict(index.title_vocabulary.items()))
     index._read_vocabularies(index.searcher())

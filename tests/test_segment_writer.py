@@ -64,7 +64,7 @@ def test_files_are_those_whoosh_writes(tmp_path: Path, count: int, compression: 
     theirs_segment = whoosh_writer._finalize_segment()
 
     ours_ix = whoosh_index.create_in(str(ours_folder), build_schema())
-    writer = BulkSegmentWriter(ours_ix, new_codec(compression))
+    writer = BulkSegmentWriter(ours_ix.storage, ours_ix.schema, new_codec(compression))
     for document in documents:
         writer.add_document(**document)
     ours_segment = writer.finish()
@@ -81,7 +81,7 @@ def test_files_are_those_whoosh_writes(tmp_path: Path, count: int, compression: 
 
 def test_the_index_reads_the_segment_as_its_own(tmp_path: Path) -> None:
     ix = whoosh_index.create_in(str(tmp_path), build_schema())
-    writer = BulkSegmentWriter(ix, new_codec())
+    writer = BulkSegmentWriter(ix.storage, ix.schema, new_codec())
     for document in _documents(300):
         writer.add_document(**document)
     segment = writer.finish()
@@ -102,6 +102,6 @@ def test_the_index_reads_the_segment_as_its_own(tmp_path: Path) -> None:
 
 def test_unknown_fields_are_refused(tmp_path: Path) -> None:
     ix = whoosh_index.create_in(str(tmp_path), build_schema())
-    writer = BulkSegmentWriter(ix, new_codec())
+    writer = BulkSegmentWriter(ix.storage, ix.schema, new_codec())
     with pytest.raises(Exception, match="colour"):
         writer.add_document(path="/x.md", colour="red")
