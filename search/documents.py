@@ -16,7 +16,7 @@ from typing import Any
 
 from job_aids import JobAid
 
-from .analysis import analyze, stemmed_terms
+from .analysis import WeightedTerms, analyze, stemmed_terms
 
 # Weight of one occurrence of a word, by where it stands in the aid.
 ZONE_WEIGHTS: dict[str, float] = {
@@ -81,8 +81,8 @@ _EXTRA_REPEATS = {zone: int(weight * 2) - 2 for zone, weight in ZONE_WEIGHTS.ite
 assert all(_EXTRA_REPEATS[zone] + 2 == weight * 2 for zone, weight in ZONE_WEIGHTS.items())
 
 
-def weighted_terms(zones: dict[str, str]) -> dict[str, tuple[int, float]]:
-    """term -> (occurrences, weighted occurrences) over all zones.
+def weighted_terms(zones: dict[str, str]) -> WeightedTerms:
+    """The terms of all zones, weighted by zone.
 
     Counted in C: all terms once, and the terms of the weightier zones repeated by their extra
     weight; analysis is cached per word.
@@ -96,9 +96,7 @@ def weighted_terms(zones: dict[str, str]) -> dict[str, tuple[int, float]]:
             plain += terms
             if repeats:
                 extra += terms * repeats
-    extra_of = Counter(extra).get
-    return {term: (count, count + extra_of(term, 0) / 2)
-            for term, count in Counter(plain).items()}
+    return WeightedTerms(Counter(plain), Counter(extra))
 
 
 def aid_fields(aid: JobAid) -> dict[str, Any]:

@@ -45,7 +45,7 @@ STATE_FILE = "handrail-state.tsv"
 SEARCHED_FIELDS = ("content", "title")
 MAX_SEGMENTS = 12    # small commits add a segment each; past this many they are merged
 BIG_UPDATE = 500     # more changed aids than this: batches, parallel writing, vocabulary reload
-FIRST_BATCH = 500    # aids written (and searchable) before the rest of a big build
+FIRST_BATCH = 250    # aids written (and searchable) before the rest of a big build
 PARALLEL_JOBS = 2    # worker processes (and new segments) for the rest of a big build
 
 Progress = Callable[[int, int], None]

@@ -92,7 +92,10 @@ class BulkSegmentWriter:
                 pass
             elif analysed:
                 # Analysed already: kept by term, with counts for values (packed later).
-                for term, (count, weight) in field.weighted_terms(value):
+                weighted = field.weighted_terms(value)
+                extra = weighted.extra.get
+                for term, count in weighted.counts.items():
+                    weight = count + extra(term, 0) / 2
                     length += count
                     postings = terms.get(term)
                     if postings is None:

@@ -4,6 +4,7 @@ documents, and the index reads them as its own."""
 from __future__ import annotations
 
 import random
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from whoosh import index as whoosh_index
 from whoosh.query import Term
 from whoosh.writing import SegmentWriter
 
+from search.analysis import WeightedTerms
 from search.codec import new_codec
 from search.index import build_schema
 from search.segment_writer import BulkSegmentWriter
@@ -24,11 +26,13 @@ def _documents(count: int) -> list[dict[str, Any]]:
     documents = []
     for number in range(count):
         # "common" is in every document (several blocks of postings), "rare…" in one (inlined).
-        content = {"common": (2, 2.5), f"rare{number}": (1, 8.0)}
+        content = WeightedTerms(Counter({"common": 2, f"rare{number}": 1}),
+                                Counter({"common": 1, f"rare{number}": 14}))
         for word in rng.sample(WORDS, 3):
-            content[word] = (rng.randint(1, 4), rng.choice([1.0, 1.5, 3.0, 8.0, 0.7]))
+            content.counts[word] = rng.randint(1, 4)
+            content.extra[word] = rng.choice([0, 1, 3, 14, 20])
         if number % 7 == 0:
-            content["seventh"] = (1, 1.0)  # same weight everywhere: stored as one number
+            content.counts["seventh"] = 1  # same weight everywhere: stored as one number
         title = rng.sample(WORDS, 2) + ["common"] if number % 5 else []  # some without title
         documents.append({
             "path": f"/lib/aid-{number}.md", "id": f"id-{number}", "collection": "own",
