@@ -25,7 +25,7 @@ from operator import sub
 from pickle import dumps
 from typing import Any
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, _lenfield
 from whoosh.fields import UnknownFieldError
 from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.index import _DEF_INDEX_NAME
@@ -68,7 +68,7 @@ class BulkSegmentWriter:
             name: [] for name, field in self.schema.items() if field.scorable}
         # Each field, in the order Whoosh's writer takes them (by name), with what it needs.
         self._fields = [(name, field, self._postings.get(name), isinstance(field, TermsField),
-                         self._lengths.get(name), field.stored)
+                         self._lengths.get(name), f"_stored_{name}" if field.stored else None)
                         for name, field in sorted(self.schema.items())]
         self._names = frozenset(self.schema.names())
         self.doc_count = 0
@@ -81,7 +81,8 @@ class BulkSegmentWriter:
         docnum = self.doc_count
         perdoc = self._perdoc
         perdoc.start_doc(docnum)
-        for name, field, terms, analysed, lengths, stored in self._fields:
+        stored_fields, total_lengths = perdoc._storedfields, perdoc._fieldlengths
+        for name, field, terms, analysed, lengths, stored_key in self._fields:
             value = fields.get(name)
             if value is None:
                 if lengths is not None:
@@ -114,12 +115,15 @@ class BulkSegmentWriter:
                         postings[0].append(docnum)
                         postings[1].append(weight)
                         postings[2].append(vbytes)
-            if lengths is None:
-                length = 0  # not scorable: no lengths
-            else:
-                lengths.append(length_to_byte(length) if length else 0)
-            perdoc.add_field(name, field, fields.get(f"_stored_{name}", value) if stored else None,
-                             length)
+            # What W3PerDocWriter.add_field does, without a call per field.
+            if stored_key is not None:
+                stored_fields[name] = fields.get(stored_key, value)
+            if lengths is not None:
+                byte = length_to_byte(length) if length else 0
+                lengths.append(byte)
+                if byte:
+                    perdoc.add_column_value(_lenfield(name), LENGTHS_COLUMN, byte)
+                    total_lengths[name] += length
         perdoc.finish_doc()
         self.doc_count += 1
 
