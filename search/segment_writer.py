@@ -6,7 +6,7 @@ tldr pages). :class:`BulkSegmentWriter` groups the postings by term as documents
 writes each term's posting list in one go. The files are byte for byte those Whoosh's writer
 would write (``tests/test_segment_writer.py`` compares them), so Whoosh reads, merges and
 searches the segment as its own. Stored fields and field lengths still go through Whoosh's
-per-document writer.
+per-document writer (the stored fields in zlib's uncompressed form).
 
 Only what Handrail's schema uses is supported: no term vectors, spelling fields or sortable
 columns.
@@ -61,6 +61,11 @@ class BulkSegmentWriter:
         self._codec = codec
         self._segment = codec.new_segment(self._storage, indexname)
         self._perdoc = codec.per_document_writer(self._storage, self._segment)
+        # Each aid's stored fields are compressed on their own, a few hundred bytes at a time:
+        # zlib took longer per aid than all the rest of its stored fields and lengths. They go in
+        # zlib's uncompressed form (level 0), which the column's reader decompresses as any
+        # other; the stored fields are a third bigger.
+        self._perdoc._colwriters["_stored"]._child._compress = _store_uncompressed
         self._postings: dict[str, dict[Any, _Postings]] = {
             name: {} for name, field in self.schema.items() if field.indexed}
         # Scorable field -> each document's length as Whoosh stores it: one byte (0: none).
@@ -159,6 +164,10 @@ class BulkSegmentWriter:
         postings.save(segment.create_file(self._storage, W3Codec.POSTS_EXT))
         segment.set_doc_count(self.doc_count)
         return segment
+
+
+def _store_uncompressed(data: bytes, level: int) -> bytes:
+    return zlib.compress(data, 0)
 
 
 class _PostingsFile:
