@@ -156,7 +156,11 @@ def read_aid(path: Path, collection: str = "", root: Path | None = None) -> JobA
     """Read and parse one file. Raises ``OSError`` if it cannot be read at all."""
     with open(path, "rb") as handle:
         stat = os.fstat(handle.fileno())
-        data = handle.read(MAX_FILE_BYTES)
+        # As much as the file holds (asking for the 2 MB limit each time allocated 2 MB per
+        # file), and the rest if it grew meanwhile.
+        data = handle.read(min(stat.st_size + 1, MAX_FILE_BYTES))
+        if len(data) > stat.st_size and len(data) < MAX_FILE_BYTES:
+            data += handle.read(MAX_FILE_BYTES - len(data))
     aid = parse_bytes(data, path, total_size=stat.st_size)
     aid.source = AidSource(collection=collection, root=root or path.parent, path=path,
                            mtime_ns=stat.st_mtime_ns, size=stat.st_size,

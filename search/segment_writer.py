@@ -43,8 +43,9 @@ _UINT = struct.Struct("!I")  # a count, as Whoosh's Frequency format keeps it
 _FIELD = struct.Struct("!H")  # the field number before each key
 _RECORD_LENGTHS = struct.Struct("!ii")  # a term table record: key and value lengths
 
-# One term's postings: document numbers, weights, and encoded values (counts for TermsFields).
-_Postings = tuple[list[int], list[float], list[Any]]
+# One term's postings, one after the other: document number, weight, and encoded value (the
+# count for TermsFields). One flat list grows faster than three.
+_Postings = list[Any]
 
 
 class BulkSegmentWriter:
@@ -105,21 +106,17 @@ class BulkSegmentWriter:
                     length += count
                     postings = terms.get(term)
                     if postings is None:
-                        terms[term] = ([docnum], [weight], [count])
+                        terms[term] = [docnum, weight, count]
                     else:
-                        postings[0].append(docnum)
-                        postings[1].append(weight)
-                        postings[2].append(count)
+                        postings += (docnum, weight, count)
             else:
                 for tbytes, freq, weight, vbytes in field.index(value):
                     length += freq
                     postings = terms.get(tbytes)
                     if postings is None:
-                        terms[tbytes] = ([docnum], [weight], [vbytes])
+                        terms[tbytes] = [docnum, weight, vbytes]
                     else:
-                        postings[0].append(docnum)
-                        postings[1].append(weight)
-                        postings[2].append(vbytes)
+                        postings += (docnum, weight, vbytes)
             # What W3PerDocWriter.add_field does, without a call per field.
             if stored_key is not None:
                 stored_fields[name] = fields.get(stored_key, value)
@@ -135,7 +132,7 @@ class BulkSegmentWriter:
     def doc_frequencies(self, name: str) -> Counter[str]:
         """How many documents have each term of the analysed field ``name`` (before
         :meth:`finish`)."""
-        return Counter({term: len(postings[0])
+        return Counter({term: len(postings) // 3
                         for term, postings in self._postings.get(name, {}).items()})
 
     def finish(self) -> Any:
@@ -155,10 +152,13 @@ class BulkSegmentWriter:
             if analysed:
                 # Terms as text sort as their UTF-8 bytes do; values are counts.
                 for term in sorted(terms):
-                    table.add(prefix + term.encode("utf-8"), writer.write(*terms[term]))
+                    flat = terms[term]
+                    table.add(prefix + term.encode("utf-8"),
+                              writer.write(flat[::3], flat[1::3], flat[2::3]))
             else:
                 for tbytes in sorted(terms):
-                    table.add(prefix + tbytes, writer.write(*terms[tbytes]))
+                    flat = terms[tbytes]
+                    table.add(prefix + tbytes, writer.write(flat[::3], flat[1::3], flat[2::3]))
             terms.clear()
         table.close()
         postings.save(segment.create_file(self._storage, W3Codec.POSTS_EXT))

@@ -123,3 +123,22 @@ def test_an_aid_without_id_gets_a_stable_uuid5_of_where_it_lies(tmp_path: Path) 
     # A root that is only a prefix of the folder's name is not its root.
     with pytest.raises(ValueError, match="subpath"):
         _ = read_aid(folder / "Tür öffnen.md", "team", tmp_path / "op").id
+
+
+def test_a_file_that_grows_while_it_is_read_is_read_whole(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from job_aids import fileformat
+
+    path = tmp_path / "growing.md"
+    path.write_text("# Growing\n\n" + "more words\n" * 500, encoding="utf-8")
+    real_fstat = os.fstat
+
+    class Smaller:  # what fstat saw before the writer added the rest
+        def __init__(self, stat: os.stat_result) -> None:
+            self.st_size, self.st_mtime_ns = 12, stat.st_mtime_ns
+
+    monkeypatch.setattr(fileformat.os, "fstat", lambda fd: Smaller(real_fstat(fd)))
+    aid = read_aid(path)
+    assert aid.body.count("more words") == 500 and aid.problems == []
