@@ -10,8 +10,8 @@ import json
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.fields import STORED, Schema
 from whoosh.searching import Searcher
+from whoosh.util.filelock import try_for
 
 from job_aids import JobAid, LibraryStore, read_aid
 from job_aids.atomic import atomic_write_text
@@ -49,6 +50,8 @@ FIRST_BATCH = 250    # aids written (and searchable) before the rest of a big bu
 PARALLEL_JOBS = 2    # worker processes (and new segments) for the rest of a big build
 
 Progress = Callable[[int, int], None]
+_BUSY = ("another Handrail process is updating the search index; results may be a little behind "
+         "until it finishes")
 
 
 cache_term_infos()
@@ -105,6 +108,7 @@ class AidIndex:
         self._surfaces_saved = 0
         self.generation = 0  # bumped whenever what a search would find may have changed
         self._vocabulary_saved = -1
+        self._held_lock: Any = None  # Whoosh's write lock, while a big build holds it
 
     # -- opening and recovery -------------------------------------------------------------
     def open(self) -> None:
@@ -364,12 +368,27 @@ class AidIndex:
         # copy of each part), so the index would cost its size in RAM; separate files are
         # memory-mapped and paged in as needed.
         options: dict[str, Any] = {"timeout": self._writer_timeout, "limitmb": 64,
-                                   "compound": False, "codec": new_codec()}
+                                   "compound": False, "codec": new_codec(),
+                                   "_lk": self._held_lock is None}
         try:
             return self._ix.writer(**options)
         except whoosh_index.LockError as error:
-            raise IndexBusyError("another Handrail process is updating the search index; "
-                                 "results may be a little behind until it finishes") from error
+            raise IndexBusyError(_BUSY) from error
+
+    @contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        """Hold Whoosh's write lock across several writers (they then take none of their own):
+        worker processes of a big build write while the first batch is committed, and no other
+        process may write or start such workers meanwhile."""
+        lock = self._ix.lock("WRITELOCK")
+        if not try_for(lock.acquire, timeout=self._writer_timeout, delay=0.1):
+            raise IndexBusyError(_BUSY)
+        self._held_lock = lock
+        try:
+            yield
+        finally:
+            self._held_lock = None
+            lock.release()
 
     def _write(self, todo: list[tuple[str, tuple[Any, Path, str]]], removed: list[str],
                progress: Progress | None) -> None:
@@ -390,18 +409,20 @@ class AidIndex:
         # A big update (a first build) is written in batches, so search answers from what is
         # indexed so far; past the first batch, worker processes share the work when allowed.
         first, rest = (todo[:FIRST_BATCH], todo[FIRST_BATCH:]) if big else (todo, [])
-        jobs = [[(key, collection.name, str(collection.path), stamp)
-                 for key, (collection, _, stamp) in rest[i::PARALLEL_JOBS]]
-                for i in range(PARALLEL_JOBS)]
-        with ParallelWriter(self.folder, self._ix.schema, jobs) if rest and self._parallel \
-                else nullcontext() as pool:
-            if first:
-                done = self._write_batch(first, big, progress, done, total)
-            if pool is not None:
+        if rest and self._parallel:
+            jobs = [[(key, collection.name, str(collection.path), stamp)
+                     for key, (collection, _, stamp) in rest[i::PARALLEL_JOBS]]
+                    for i in range(PARALLEL_JOBS)]
+            with self._write_lock(), \
+                    ParallelWriter(self.folder, self._ix.schema, jobs) as pool:
+                if first:
+                    done = self._write_batch(first, big, progress, done, total)
                 self._commit_parallel(pool, rest, progress, done, total)
                 done = total
-        if rest and not self._parallel:
-            done = self._write_batch(rest, big, progress, done, total)
+        else:
+            for batch in (first, rest):
+                if batch:
+                    done = self._write_batch(batch, big, progress, done, total)
         if not todo:
             self._after_commit(progress, done, total)
 

@@ -3,10 +3,11 @@
 Whoosh's ``SegmentWriter`` puts every posting, as a tuple, through a sorting pool, then through
 a writer called once per posting; for a big build that was half the time (11 of 22 s for 19k
 tldr pages). :class:`BulkSegmentWriter` groups the postings by term as documents arrive and
-writes each term's posting list in one go. The files are byte for byte those Whoosh's writer
-would write (``tests/test_segment_writer.py`` compares them), so Whoosh reads, merges and
-searches the segment as its own. Stored fields and field lengths still go through Whoosh's
-per-document writer (the stored fields in zlib's uncompressed form).
+writes each term's posting list in one go. The term dictionary, postings and lengths are byte
+for byte those Whoosh's writer would write, and the stored fields read back the same
+(``tests/test_segment_writer.py`` compares them), so Whoosh reads, merges and searches the
+segment as its own. Stored fields and field lengths still go through Whoosh's per-document
+writer (the stored fields in zlib's uncompressed form).
 
 Only what Handrail's schema uses is supported: no term vectors, spelling fields or sortable
 columns.

@@ -272,6 +272,31 @@ def test_a_lock_left_by_a_dead_process_does_not_block(index: AidIndex,
     busy.close()
 
 
+def test_a_big_build_starts_no_workers_while_another_process_writes(
+        library: LibraryStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    _bulk_library(library, 600, monkeypatch)
+    index = AidIndex(library.paths.cache / "index", writer_timeout=0.5)
+    index.open()
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(index.folder)],
+                              stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    theirs = index.folder / "part-0" / "MAIN_theirs.pst"  # as the other's worker would leave
+    theirs.parent.mkdir()
+    theirs.write_bytes(b"postings")
+    try:
+        with pytest.raises(IndexBusyError, match="another Handrail process"):
+            index.update(library)
+        time.sleep(1.0)  # a worker, had one started, would have cleared its folder by now
+        assert theirs.read_bytes() == b"postings"
+    finally:
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait()
+    stats = index.update(library)
+    assert stats.added == 600 + len(AIDS) and index.doc_count == stats.added
+    assert not (index.folder / "part-0").exists()
+    index.close()
+
+
 def test_cli_search_json_and_index(tmp_path: Path) -> None:
     home = tmp_path / "home"
     out = json.loads(run_cli("search", "keyboard", "--json", home=home).stdout)
