@@ -108,7 +108,7 @@ class AidIndex:
         self._surfaces_saved = 0
         self.generation = 0  # bumped whenever what a search would find may have changed
         self._vocabulary_saved = -1
-        self._held_lock: Any = None  # Whoosh's write lock, while a big build holds it
+        self._lock_holder: int | None = None  # the thread of a big build holding the lock
 
     # -- opening and recovery -------------------------------------------------------------
     def open(self) -> None:
@@ -369,7 +369,7 @@ class AidIndex:
         # memory-mapped and paged in as needed.
         options: dict[str, Any] = {"timeout": self._writer_timeout, "limitmb": 64,
                                    "compound": False, "codec": new_codec(),
-                                   "_lk": self._held_lock is None}
+                                   "_lk": self._lock_holder != threading.get_ident()}
         try:
             return self._ix.writer(**options)
         except whoosh_index.LockError as error:
@@ -383,11 +383,11 @@ class AidIndex:
         lock = self._ix.lock("WRITELOCK")
         if not try_for(lock.acquire, timeout=self._writer_timeout, delay=0.1):
             raise IndexBusyError(_BUSY)
-        self._held_lock = lock
+        self._lock_holder = threading.get_ident()  # other threads still wait for the lock
         try:
             yield
         finally:
-            self._held_lock = None
+            self._lock_holder = None
             lock.release()
 
     def _write(self, todo: list[tuple[str, tuple[Any, Path, str]]], removed: list[str],

@@ -6,8 +6,10 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ROOT, run_cli
@@ -16,6 +18,7 @@ import search.index as index_module
 from job_aids import LibraryStore, parse_text
 from search import AidIndex, Context, IndexBusyError, LibraryWatcher, SearchEngine, UsageLog
 from search.index import META_FILE
+from search.parallel_build import ParallelWriter
 
 AIDS = {
     "toner.md": "---\ntitle: Replace the toner cartridge\nkind: procedure\ntags: [printer, toner]\n"
@@ -294,6 +297,36 @@ def test_a_big_build_starts_no_workers_while_another_process_writes(
     stats = index.update(library)
     assert stats.added == 600 + len(AIDS) and index.doc_count == stats.added
     assert not (index.folder / "part-0").exists()
+    index.close()
+
+
+def test_other_threads_wait_while_a_big_build_holds_the_lock(
+        library: LibraryStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    _bulk_library(library, 600, monkeypatch)
+    index = AidIndex(library.paths.cache / "index", writer_timeout=0.5)
+    index.open()
+    committing, tried = threading.Event(), threading.Event()
+    commit = ParallelWriter.commit
+
+    def waiting_commit(self: ParallelWriter, *args: Any, **kwargs: Any) -> Any:
+        committing.set()
+        tried.wait(30)
+        return commit(self, *args, **kwargs)
+
+    monkeypatch.setattr(ParallelWriter, "commit", waiting_commit)
+    build = threading.Thread(target=index.update, args=(library,))
+    build.start()
+    try:
+        assert committing.wait(60)
+        edited = library.paths.own_library / "bulk-01.md"
+        edited.write_text("# Bulk aid 1\n\nEdited during the build.\n")
+        with pytest.raises(IndexBusyError):  # not written beside the build, without the lock
+            index.update_paths(library, [edited])
+    finally:
+        tried.set()
+        build.join(60)
+    assert index.update_paths(library, [edited]).updated == 1
+    assert titles(SearchEngine(index), "edited during ") == ["Bulk aid 1"]
     index.close()
 
 
