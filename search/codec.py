@@ -12,6 +12,7 @@ from whoosh.codec.whoosh3 import (
     W3TermsReader,
     _lenfield,
 )
+from whoosh.matching import ListMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
@@ -30,6 +31,26 @@ def new_codec(compression: int = 3) -> W3Codec:
     if not hasattr(W3TermInfo, "set_inline"):
         W3TermInfo.set_inline = W3TermInfo.set_inlined
     return W3Codec(inlinelimit=2, compression=compression)
+
+
+def mend_inlined_values() -> None:
+    """Give a posting without a value the value None, wherever Whoosh reads it from.
+
+    Postings kept inside the term dictionary are read by Whoosh 2.7's ``ListMatcher``, which
+    gives ``""`` (text) for a posting without a value (every posting of an ID field), where its
+    block reader gives None; merging segments then stops on an assertion that values are bytes.
+    An index merges once 12 small commits have piled up, so from the twelfth edit after a full
+    build on, no edit could be indexed any more.
+    """
+    if getattr(ListMatcher, "_handrail_mended", False):
+        return
+    value = ListMatcher.value
+
+    def value_or_none(self: Any) -> Any:
+        return value(self) if self._values else None
+
+    ListMatcher.value = value_or_none
+    ListMatcher._handrail_mended = True
 
 
 TERM_INFO_CACHE = 5_000

@@ -30,6 +30,7 @@ from .codec import (
     cache_field_lengths,
     cache_term_infos,
     forget_term_infos,
+    mend_inlined_values,
     new_codec,
     segment_readers,
 )
@@ -56,6 +57,7 @@ _BUSY = ("another Handrail process is updating the search index; results may be 
 
 cache_term_infos()
 cache_field_lengths()
+mend_inlined_values()
 
 
 def build_schema() -> Schema:

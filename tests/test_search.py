@@ -275,6 +275,23 @@ def test_a_lock_left_by_a_dead_process_does_not_block(index: AidIndex,
     busy.close()
 
 
+def test_small_edits_pile_up_into_segments_that_are_merged(index: AidIndex,
+                                                          library: LibraryStore) -> None:
+    folder = library.paths.own_library
+    counts = []
+    for number in range(2 * index_module.MAX_SEGMENTS):
+        path = folder / f"edit-{number}.md"
+        path.write_text(f"# Edit number{number}\n\nSaved one by one.\n", encoding="utf-8")
+        assert index.update_paths(library, [path]).added == 1
+        counts.append(index._segment_count())
+    assert max(counts) == index_module.MAX_SEGMENTS and counts[-1] < max(counts)  # merged
+    engine = SearchEngine(index)
+    assert titles(engine, f"number{2 * index_module.MAX_SEGMENTS - 1}") == \
+        [f"Edit number{2 * index_module.MAX_SEGMENTS - 1}"]
+    assert len(engine.search("saved one by one", limit=100).results) == \
+        2 * index_module.MAX_SEGMENTS
+
+
 def test_a_big_build_starts_no_workers_while_another_process_writes(
         library: LibraryStore, monkeypatch: pytest.MonkeyPatch) -> None:
     _bulk_library(library, 600, monkeypatch)

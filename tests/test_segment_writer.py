@@ -91,9 +91,11 @@ def test_files_are_those_whoosh_writes(tmp_path: Path, count: int, compression: 
     assert stored[0][-1]["path"] == f"/lib/aid-{count - 1}.md"
 
 
-def test_the_index_reads_the_segment_as_its_own(tmp_path: Path) -> None:
+@pytest.mark.parametrize("compression", [3, 0])
+def test_the_index_reads_and_merges_the_segment_as_its_own(tmp_path: Path,
+                                                           compression: int) -> None:
     ix = whoosh_index.create_in(str(tmp_path), build_schema())
-    writer = BulkSegmentWriter(ix.storage, ix.schema, new_codec())
+    writer = BulkSegmentWriter(ix.storage, ix.schema, new_codec(compression))
     for document in _documents(300):
         writer.add_document(**document)
     segment = writer.finish()
@@ -101,15 +103,26 @@ def test_the_index_reads_the_segment_as_its_own(tmp_path: Path) -> None:
     commit._commit_toc([segment])
     commit._finish()
 
-    with whoosh_index.open_dir(str(tmp_path)).searcher() as searcher:
-        assert searcher.doc_count() == 300
-        assert len(searcher.search(Term("content", "common"), limit=None)) == 300
-        assert [hit["path"] for hit in searcher.search(Term("content", "rare17"))] == \
-            ["/lib/aid-17.md"]
-        assert len(searcher.search(Term("tags", "printer"), limit=None)) == 75
-        stored = searcher.document(path="/lib/aid-6.md")
-        assert stored is not None and stored["apps"] == "saplogon"
-        assert stored["title"] == " ".join(_documents(7)[6]["title"]).title()
+    def check(expected_docs: int) -> None:
+        with whoosh_index.open_dir(str(tmp_path)).searcher() as searcher:
+            assert searcher.doc_count() == expected_docs
+            assert len(searcher.search(Term("content", "common"), limit=None)) == 300
+            assert [hit["path"] for hit in searcher.search(Term("content", "rare17"))] == \
+                ["/lib/aid-17.md"]
+            assert len(searcher.search(Term("tags", "printer"), limit=None)) == 75
+            stored = searcher.document(path="/lib/aid-6.md")
+            assert stored is not None and stored["apps"] == "saplogon"
+            assert stored["title"] == " ".join(_documents(7)[6]["title"]).title()
+
+    check(300)
+    # Whoosh merges it with a segment of its own into one, reading it as any other.
+    merging = whoosh_index.open_dir(str(tmp_path)).writer(codec=new_codec())
+    merging.add_document(path="/lib/extra.md", id="extra", title=["extra"],
+                         content=WeightedTerms.of(["extra", "words"]))
+    merging.commit(optimize=True)
+    merged = whoosh_index.open_dir(str(tmp_path))
+    assert len(merged._segments()) == 1
+    check(301)
 
 
 def test_unknown_fields_are_refused(tmp_path: Path) -> None:
