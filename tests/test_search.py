@@ -278,18 +278,26 @@ def test_a_lock_left_by_a_dead_process_does_not_block(index: AidIndex,
 def test_small_edits_pile_up_into_segments_that_are_merged(index: AidIndex,
                                                           library: LibraryStore) -> None:
     folder = library.paths.own_library
+    before = index.doc_count
     counts = []
     for number in range(2 * index_module.MAX_SEGMENTS):
         path = folder / f"edit-{number}.md"
         path.write_text(f"# Edit number{number}\n\nSaved one by one.\n", encoding="utf-8")
         assert index.update_paths(library, [path]).added == 1
+        if number % 3 == 2:  # an edit of the one before (its old version is deleted)
+            earlier = folder / f"edit-{number - 1}.md"
+            earlier.write_text(f"# Edit number{number - 1}\n\nRewritten.\n", encoding="utf-8")
+            assert index.update_paths(library, [earlier]).updated == 1
         counts.append(index._segment_count())
     assert max(counts) == index_module.MAX_SEGMENTS and counts[-1] < max(counts)  # merged
+    assert index.doc_count == before + 2 * index_module.MAX_SEGMENTS
     engine = SearchEngine(index)
-    assert titles(engine, f"number{2 * index_module.MAX_SEGMENTS - 1}") == \
-        [f"Edit number{2 * index_module.MAX_SEGMENTS - 1}"]
+    last = 2 * index_module.MAX_SEGMENTS - 1
+    assert titles(engine, f"number{last}") == [f"Edit number{last}"]
+    rewritten = len(range(2, 2 * index_module.MAX_SEGMENTS, 3))
+    assert len(engine.search("rewritten", limit=100).results) == rewritten
     assert len(engine.search("saved one by one", limit=100).results) == \
-        2 * index_module.MAX_SEGMENTS
+        2 * index_module.MAX_SEGMENTS - rewritten
 
 
 def test_a_big_build_starts_no_workers_while_another_process_writes(
