@@ -33,6 +33,8 @@ from .codec import new_codec
 from .documents import aid_fields
 from .segment_writer import BulkSegmentWriter
 
+PART_FOLDER = "part-"  # a worker's folder in the index folder: part-0, part-1
+
 # (path, collection name, collection root, stamp)
 Job = list[tuple[str, str, str, str]]
 
@@ -167,9 +169,6 @@ class ParallelWriter:
                 if entry.is_file():
                     os.replace(entry.path, self._folder / entry.name)
             shutil.rmtree(part, ignore_errors=True)
-
-
-PART_FOLDER = "part-"  # a worker's folder in the index folder: part-0, part-1
 
 
 def _drain(queue: Any) -> int:
