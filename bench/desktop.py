@@ -243,10 +243,12 @@ class HandrailApp:
             raise DesktopError(f"{error}; last state: {json.dumps(last)[:2000]}") from None
         return last
 
-    def rss_kb(self) -> int:
+    def rss_kb(self, kind: str = "VmRSS") -> int:
+        """Resident memory in kB: all of it (VmRSS), or its part of the process's own memory
+        (RssAnon) or of mapped files, such as the index's (RssFile)."""
         assert self.process is not None
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{kind}:"):
                 return int(line.split()[1])
         return 0
 
