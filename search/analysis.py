@@ -141,6 +141,11 @@ class WeightedTerms:
     def __iter__(self) -> Iterator[str]:
         return iter(self.counts)
 
+    def weights(self) -> list[float]:
+        """Each term's weight, in the order of ``counts``."""
+        extra = self.extra.get
+        return [count + extra(term, 0) / 2 for term, count in self.counts.items()]
+
     @classmethod
     def of(cls, terms: Iterable[str]) -> WeightedTerms:
         """Terms that all weigh the same."""
@@ -160,9 +165,8 @@ class TermsField(TEXT):  # type: ignore[misc]
 
     def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
         terms = self.weighted_terms(value)
-        extra = terms.extra.get
-        for term, count in terms.counts.items():
-            yield term.encode("utf-8"), count, count + extra(term, 0) / 2, pack_uint(count)
+        for (term, count), weight in zip(terms.counts.items(), terms.weights(), strict=True):
+            yield term.encode("utf-8"), count, weight, pack_uint(count)
 
     @staticmethod
     def weighted_terms(value: Any) -> WeightedTerms:

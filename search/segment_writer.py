@@ -96,28 +96,22 @@ class BulkSegmentWriter:
                     lengths.append(0)
                 continue
             length = 0
-            if terms is None:
-                pass
-            elif analysed:
-                # Analysed already: kept by term, with counts for values (packed later).
-                weighted = field.weighted_terms(value)
-                extra = weighted.extra.get
-                for term, count in weighted.counts.items():
-                    weight = count + extra(term, 0) / 2
+            if terms is not None:
+                if analysed:
+                    # Analysed already: kept by term, with counts for values (packed later).
+                    weighted = field.weighted_terms(value)
+                    counts = weighted.counts
+                    items: Any = zip(counts, counts.values(), weighted.weights(),
+                                     counts.values(), strict=True)
+                else:
+                    items = field.index(value)  # (term bytes, count, weight, value bytes)
+                for key, count, weight, encoded in items:
                     length += count
-                    postings = terms.get(term)
+                    postings = terms.get(key)
                     if postings is None:
-                        terms[term] = [docnum, weight, count]
+                        terms[key] = [docnum, weight, encoded]
                     else:
-                        postings += (docnum, weight, count)
-            else:
-                for tbytes, freq, weight, vbytes in field.index(value):
-                    length += freq
-                    postings = terms.get(tbytes)
-                    if postings is None:
-                        terms[tbytes] = [docnum, weight, vbytes]
-                    else:
-                        postings += (docnum, weight, vbytes)
+                        postings += (docnum, weight, encoded)
             # What W3PerDocWriter.add_field does, without a call per field.
             if stored_key is not None:
                 stored_fields[name] = fields.get(stored_key, value)
