@@ -6,20 +6,37 @@ import importlib
 import os
 import plistlib
 import shlex
+import shutil
 import sys
+import sysconfig
 from pathlib import Path
 from typing import Any
 
 from job_aids.atomic import atomic_write_bytes, atomic_write_text
+from resources import icon_file
 
 ENTRY_NAME = "handrail"
 
 
 def launch_command() -> list[str]:
-    """How to start this Handrail: the frozen bundle, or this Python running the app."""
+    """How to start this Handrail at login: the frozen bundle, or the installed entry point.
+
+    Never ``python -m app``: a login session starts in the home folder, where any folder named
+    ``app`` would be imported instead. The entry point imports the installed package.
+    Raises OSError when Handrail is not installed as a command.
+    """
     if getattr(sys, "frozen", False):
         return [sys.executable]
-    return [sys.executable, "-m", "app"]
+    script = "handrail-gui" if sys.platform == "win32" else "handrail"
+    folders = [Path(sysconfig.get_path("scripts")), Path(sys.executable).parent]
+    for folder in folders:
+        for name in (script, f"{script}.exe"):
+            if (folder / name).is_file():
+                return [str(folder / name)]
+    found = shutil.which(script)
+    if found:
+        return [found]
+    raise OSError(f"the {script} command is not installed (pip install handrail)")
 
 
 def xdg_autostart_file() -> Path:
@@ -58,7 +75,8 @@ def set_enabled(enabled: bool, command: list[str] | None = None) -> None:
             atomic_write_text(file, "\n".join([
                 "[Desktop Entry]", "Type=Application", "Name=Handrail",
                 "Comment=Job aids one keystroke away",
-                f"Exec={shlex.join(command)}", "X-GNOME-Autostart-enabled=true", ""]))
+                f"Exec={shlex.join(command)}", f"Icon={icon_file(suffix='.png')}",
+                "Terminal=false", "X-GNOME-Autostart-enabled=true", ""]))
         else:
             file.unlink(missing_ok=True)
 

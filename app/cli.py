@@ -178,9 +178,20 @@ def cmd_collection(store: LibraryStore, args: argparse.Namespace) -> int:
     return 0
 
 
+def installed_version() -> str:
+    """The version of the installed package (its metadata), or a note that it is not installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("handrail")
+    except PackageNotFoundError:
+        return "unknown (run from a source tree that is not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="handrail", description=(
         "Handrail: the job aid you need, one keystroke away. With no command, starts the app."))
+    parser.add_argument("--version", action="version", version=f"handrail {installed_version()}")
     parser.add_argument("--home", metavar="DIR", help="keep all data, config and cache under DIR "
                         "(portable mode; also HANDRAIL_HOME)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

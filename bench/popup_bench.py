@@ -28,9 +28,10 @@ from typing import Any
 from Xlib import XK, X, display
 from Xlib.ext import xtest
 
+from .corpus import require_corpus
 from .desktop import Desktop, HandrailApp, wait_for
 from .queries import TYPED
-from .run import DEFAULT_CORPUS, ROOT, percentile
+from .run import ROOT, percentile
 
 HOTKEY = ("Control_L", "Alt_L", "space")
 IDLE_WAIT_S = 5
@@ -192,7 +193,8 @@ def memory_cycles(app: HandrailApp, cycles: int) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--corpus", type=Path, help="the tldr-pages tar.gz (default: "
+                        "HANDRAIL_CORPUS, else ../shared/corpora/tldr-pages.tar.gz)")
     parser.add_argument("--cycles", type=int, default=1000)
     parser.add_argument("--hotkey-trials", type=int, default=50)
     parser.add_argument("--queries", type=int, default=len(TYPED),
@@ -207,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         home = args.home.resolve() if args.home else work / "home"
         cli = [sys.executable, "-m", "app", "--home", str(home)]
         if not (home / "config" / "collections.json").exists():
+            args.corpus = require_corpus(args.corpus)
             corpus = home.parent / f"{home.name}-corpus"
             with tarfile.open(args.corpus) as archive:
                 archive.extractall(corpus, filter="data")

@@ -29,11 +29,11 @@ from typing import Any
 from job_aids import HandrailPaths, LibraryStore
 from search import AidIndex, LibraryWatcher, SearchEngine
 
+from .corpus import require_corpus
 from .fts5_baseline import Fts5Index
 from .queries import JUDGED, TYPED
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "tldr-pages.tar.gz"
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -242,9 +242,11 @@ def bench_corpus(label: str, folder: Path, work: Path, judged: bool) -> dict[str
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--corpus", type=Path, help="the tldr-pages tar.gz (default: "
+                        "HANDRAIL_CORPUS, else ../shared/corpora/tldr-pages.tar.gz)")
     parser.add_argument("--english-only", action="store_true")
     args = parser.parse_args(argv)
+    args.corpus = require_corpus(args.corpus)
     work = Path(tempfile.mkdtemp(prefix="handrail-bench-"))
     try:
         with tarfile.open(args.corpus) as archive:

@@ -22,8 +22,14 @@ def starter_dir() -> Path:
     return resources_dir() / "starter"
 
 
-def icon_file(name: str = "handrail") -> Path:
-    return resources_dir() / "icons" / f"{name}.svg"
+def icon_file(name: str = "handrail", suffix: str = ".svg") -> Path:
+    """An icon: ``.svg``, ``.png`` (256 px; ``handrail-16.png`` ... for other sizes) or ``.ico``."""
+    return resources_dir() / "icons" / f"{name}{suffix}"
+
+
+def desktop_entry() -> Path:
+    """The freedesktop.org launcher entry (``Exec=handrail``, ``Icon=handrail``)."""
+    return resources_dir() / "handrail.desktop"
 
 
 def style_sheet() -> str:

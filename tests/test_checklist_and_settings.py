@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,20 @@ def test_xdg_autostart_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert autostart.is_enabled()
     autostart.set_enabled(False)
     assert not autostart.is_enabled()
+
+
+def test_login_start_runs_the_installed_command_with_an_icon(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`python -m app` from the login folder would import any ~/app/ instead of Handrail."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    command = autostart.launch_command()
+    assert len(command) == 1 and Path(command[0]).name == "handrail"
+    assert Path(command[0]).is_file() and os.access(command[0], os.X_OK)
+    autostart.set_enabled(True)
+    lines = (tmp_path / "autostart" / "handrail.desktop").read_text().splitlines()
+    assert f"Exec={command[0]}" in lines
+    icon = Path(next(line for line in lines if line.startswith("Icon="))[5:])
+    assert icon.suffix == ".png" and icon.read_bytes().startswith(b"\x89PNG")
 
 
 def test_content_gaps_are_counted_per_query(tmp_path: Path) -> None:

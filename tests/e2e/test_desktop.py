@@ -234,6 +234,10 @@ def test_selected_text_is_one_key_away_and_pinning_keeps_the_focus(
     owner.stdin.write(b"vendor invoice")
     owner.stdin.close()
     try:
+        # xclip takes the selection a moment after it starts: the hotkey waits for it.
+        wait_for(lambda: subprocess.run(
+            ["xclip", "-selection", "primary", "-o"], env=desktop.env, capture_output=True,
+            timeout=5).stdout == b"vendor invoice", what="xclip to own the selection")
         desktop.xdotool("key", "--delay", "0", "ctrl+alt+space")
         state = handrail.wait_state(lambda s: popup_ready(s) and "vendor invoice" in s["status"])
         assert "Alt+S" in state["status"]
