@@ -11,6 +11,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+# Work that fails on purpose (EXPECTED_ERRORS) hands its error to the caller; a bug is logged
+# with its traceback, and the caller gets an UnexpectedError that says where the log is.
+from .unexpected import EXPECTED_ERRORS, UnexpectedError, contained
+
 
 class _Relay(QObject):
     """Brings one job's outcome back to the thread that started it, then deletes itself.
@@ -59,12 +63,14 @@ class _Job(QRunnable):
         relay, self._relay = self._relay, None  # the job holds it no longer than it runs
         fn, self._fn = self._fn, None
         assert relay is not None and fn is not None, "a job runs once"
-        try:
-            result = fn()
-        except Exception as error:  # noqa: BLE001 - every failure goes back to the caller
-            relay.failed.emit(error)
-        else:
-            relay.done.emit(result)
+        with contained("working in the background",
+                       lambda message: relay.failed.emit(UnexpectedError(message))):
+            try:
+                result = fn()
+            except EXPECTED_ERRORS as error:
+                relay.failed.emit(error)
+            else:
+                relay.done.emit(result)
 
 
 _live_relays: set[_Relay] = set()  # relays whose job is still running

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,7 +24,9 @@ from job_aids.paths import HandrailPaths
 from resources import starter_dir, templates_dir
 from search import SearchError, UsageLog
 
-from . import search_commands
+from . import logs, search_commands, unexpected
+
+log = logging.getLogger("handrail")
 
 
 def open_store_at(paths: HandrailPaths) -> LibraryStore:
@@ -192,6 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="handrail", description=(
         "Handrail: the job aid you need, one keystroke away. With no command, starts the app."))
     parser.add_argument("--version", action="version", version=f"handrail {installed_version()}")
+    parser.add_argument("--debug", action="store_true", help="log in detail (also "
+                        "HANDRAIL_DEBUG=1); the log is in the logs folder of the home")
     parser.add_argument("--home", metavar="DIR", help="keep all data, config and cache under DIR "
                         "(portable mode; also HANDRAIL_HOME)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -281,16 +286,23 @@ def _app_command(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    paths = HandrailPaths.resolve(args.home)
+    log_file = logs.setup(paths, debug=args.debug, stderr=args.command is None
+                          or args.command == "toggle")
+    unexpected.install(str(log_file) if log_file else None)
+    log.info("handrail %s: %s (Python %s, %s)", installed_version(), args.command or "app",
+             sys.version.split()[0], sys.platform)
     if args.command is None:
         from app.gui import run_gui  # Qt is imported only when the GUI starts.
 
-        return run_gui(HandrailPaths.resolve(args.home))
+        return run_gui(paths)
     if args.command in ("toggle", "quit"):
         return _app_command(args)
     try:
-        store = open_store(args.home)
+        store = open_store_at(paths)
         return int(args.func(store, args))
     except (JobAidError, SearchError) as error:
+        log.info("%s failed: %s", args.command, type(error).__name__)
         print(f"handrail: error: {error}", file=sys.stderr)
         return 1
     except BrokenPipeError:

@@ -5,13 +5,13 @@ Each of those is its own small class; this one wires user actions to core calls.
 
 from __future__ import annotations
 
-import sys
+import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox, QSystemTrayIcon, QWidget
 
@@ -36,15 +36,21 @@ from .theme import apply_theme, follow_system
 from .tray import Tray
 from .window_context import WindowContext, create_context_reader
 
+log = logging.getLogger("handrail")
+
 GAP_SETTLE_MS = 1500       # a query that finds nothing for this long is a content gap
 TRIM_AFTER_HIDE_MS = 3000  # memory freed by a search session goes back once the user is done
 
 
 class Controller(QObject):
+    # The top-level hook's messages, from whichever thread failed, shown on the GUI thread.
+    unexpected = Signal(str)
+
     def __init__(self, app: QApplication, paths: HandrailPaths, store: LibraryStore,
                  instance_name: str) -> None:
         super().__init__()
         self.app = app
+        self.unexpected.connect(self.show_unexpected)
         self.paths = paths
         self.store = store
         self.settings_file = paths.config / "settings.json"
@@ -91,6 +97,7 @@ class Controller(QObject):
         self.tray.search.connect(lambda: self.toggle(force_show=True))
         self.tray.new_aid.connect(lambda: self.create_aid(""))
         self.tray.settings.connect(self.open_settings)
+        self.tray.open_log_folder.connect(self.open_log_folder)
         self.tray.quit.connect(self.quit)
         self.server = InstanceServer(instance_name, self.handle_request, self)
         self._quitting = False
@@ -99,8 +106,8 @@ class Controller(QObject):
     # -- start and stop -------------------------------------------------------------------------
     def start(self) -> bool:
         if not self.server.listen():
-            print(f"handrail: error: cannot listen for other instances "
-                  f"({self.server.error_string()})", file=sys.stderr)
+            log.error("error: cannot listen for other instances (%s)",
+                      self.server.error_string())
             return False
         hotkey_error = self._register_hotkey(self.settings.hotkey)
         # The index opens on the worker thread once the tray is up: ready first, search next.
@@ -115,7 +122,7 @@ class Controller(QObject):
         if hotkey_error:
             self.messages.append(hotkey_error)
         for message in self.messages:
-            print(f"handrail: {message}", file=sys.stderr)
+            log.warning("%s", message)
         if hotkey_error and self.tray.icon.isVisible():
             self.tray.icon.showMessage("Handrail: hotkey not available",
                                        f"{hotkey_error}. Click here to pick another.",
@@ -125,6 +132,23 @@ class Controller(QObject):
         trace.trace("tray-ready", tray=self.tray.icon.isVisible(),
                     hotkey=self.hotkey.sequence)
         return True
+
+    def open_log_folder(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        folder = self.paths.logs
+        folder.mkdir(parents=True, exist_ok=True)
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            self.show_unexpected(f"No file manager could open {folder}; the log is "
+                                 f"{folder / 'handrail.log'}")
+
+    def show_unexpected(self, message: str) -> None:
+        """Tell the user what went wrong (the top-level hook's messages land here)."""
+        if self.tray.icon.isVisible():
+            self.tray.icon.showMessage("Handrail", message, QSystemTrayIcon.MessageIcon.Warning)
+        else:
+            self.popup.show_progress(message)
 
     def quit(self) -> None:
         if self._quitting:
@@ -153,7 +177,7 @@ class Controller(QObject):
         message = f"the hotkey {self.hotkey.sequence} is not available: {why}"
         self.tray.set_hotkey_hint(None)
         self.messages.append(message)
-        print(f"handrail: {message}", file=sys.stderr)
+        log.warning("%s", message)
         if self.tray.icon.isVisible():
             self.tray.icon.showMessage("Handrail: hotkey not available", message,
                                        QSystemTrayIcon.MessageIcon.Warning)
@@ -214,7 +238,7 @@ class Controller(QObject):
     def _failed(self, generation: int, message: str) -> None:
         if generation < 0:
             self.popup.show_progress(message)
-            print(f"handrail: {message}", file=sys.stderr)
+            log.warning("%s", message)
         elif generation == self.popup.generation:
             self.popup.show_error(message)
 

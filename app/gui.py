@@ -55,6 +55,9 @@ def run_gui(paths: HandrailPaths, *, show_popup: bool = False, query: str | None
         print(f"handrail: error: {error}", file=sys.stderr)
         return 1
     controller = Controller(app, paths, store, name)
+    from . import unexpected
+
+    unexpected.install(notify=controller.unexpected.emit)
     if not controller.start():
         return 1
     if show_popup:

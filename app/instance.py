@@ -16,6 +16,8 @@ from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from job_aids.paths import HandrailPaths
 
+from .unexpected import EXPECTED_ERRORS, contained
+
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
 
@@ -112,13 +114,23 @@ class InstanceServer(QObject):
         buffer.extend(bytes(socket.readAll().data()))
         if not buffer.endswith(b"\n"):
             return
+        reply: dict[str, Any] = {"ok": False, "error": "no answer"}
+
+        def failed(message: str) -> None:
+            reply.update(ok=False, error=message)
+
         try:
             request = json.loads(buffer.decode())
             if not isinstance(request, dict):
                 raise ValueError("not an object")
-            reply = self._handler(request)
-        except Exception as error:  # noqa: BLE001 - a bad request must not end the app
-            reply = {"ok": False, "error": str(error)}
+        except ValueError as error:  # also UnicodeDecodeError
+            failed(f"bad request: {error}")
+        else:
+            with contained("answering a request from another Handrail command", failed):
+                try:
+                    reply = self._handler(request)
+                except EXPECTED_ERRORS as error:
+                    failed(str(error))
         buffer.clear()
         socket.write(json.dumps(reply).encode() + b"\n")
         socket.flush()

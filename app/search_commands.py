@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from job_aids import LibraryStore
 from job_aids.paths import HandrailPaths
-from search.errors import IndexBusyError
+from search.errors import IndexBusyError, SearchError
 from search.results import Context, SearchResponse
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ def _serve_stdin(service: SearchService, args: argparse.Namespace,
             try:
                 response = service.engine.search(query, limit=limit, context=line_context)
                 answer: Any = _results_json(response)
-            except Exception as error:  # noqa: BLE001 - one bad query must not end the engine
+            except SearchError as error:  # one bad query must not end the engine
                 answer = {"error": f"search failed: {error}"}
             sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
             sys.stdout.flush()

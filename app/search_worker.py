@@ -19,6 +19,7 @@ from job_aids.paths import HandrailPaths
 from search.results import Context, SearchResult
 
 from . import memory
+from .unexpected import EXPECTED_ERRORS, contained
 
 if TYPE_CHECKING:
     from search import LibraryWatcher, SearchService
@@ -117,10 +118,15 @@ class SearchWorker(QObject):
     def _open_service(self) -> None:
         from search import SearchService  # Whoosh loads here, after the tray is up
 
-        try:
-            self._service = SearchService.open(self._paths, self._store)
-        except Exception as error:  # noqa: BLE001 - shown to the user, the app keeps running
-            self.failed.emit(-1, f"The search index could not be opened: {error}")
+        def failed(message: str) -> None:
+            self.failed.emit(-1, f"The search index could not be opened: {message}")
+
+        with contained("opening the search index", failed):
+            try:
+                self._service = SearchService.open(self._paths, self._store)
+            except EXPECTED_ERRORS as error:
+                failed(str(error))
+        if self._service is None:
             return
         self._updater = threading.Thread(target=self._keep_current, name="handrail-index",
                                          daemon=True)
@@ -130,11 +136,15 @@ class SearchWorker(QObject):
     def _keep_current(self) -> None:
         service = self._service
         assert service is not None
-        try:
-            stats = service.index.update(self._store, lambda d, t: self.progress.emit(d, t))
-            self.indexed.emit(stats)
-        except Exception as error:  # noqa: BLE001 - searching what is indexed still works
-            self.failed.emit(-1, f"The search index could not be brought up to date: {error}")
+        def failed(message: str) -> None:  # searching what is indexed still works
+            self.failed.emit(-1, f"The search index could not be brought up to date: {message}")
+
+        with contained("bringing the search index up to date", failed):
+            try:
+                stats = service.index.update(self._store, lambda d, t: self.progress.emit(d, t))
+                self.indexed.emit(stats)
+            except EXPECTED_ERRORS as error:
+                failed(str(error))
         if self._closing.is_set():
             return
         from search import LibraryWatcher
@@ -153,17 +163,22 @@ class SearchWorker(QObject):
                     self._pending = self._pending or request
             return
         started = time.perf_counter()
-        try:
-            answer: Any
-            if request.text.strip():
-                answer = self._service.engine.search(request.text, limit=request.limit,
-                                                     context=request.context)
+
+        def failed(message: str) -> None:  # one failed query must not end the engine
+            self.failed.emit(request.generation, f"Search failed: {message}")
+
+        with contained("searching", failed):
+            try:
+                answer: Any
+                if request.text.strip():
+                    answer = self._service.engine.search(request.text, limit=request.limit,
+                                                         context=request.context)
+                else:
+                    answer = self._home(request)
+            except EXPECTED_ERRORS as error:
+                failed(str(error))
             else:
-                answer = self._home(request)
-        except Exception as error:  # noqa: BLE001 - one failed query must not end the engine
-            self.failed.emit(request.generation, f"Search failed: {error}")
-            return
-        self.answered.emit(request.generation, answer, time.perf_counter() - started)
+                self.answered.emit(request.generation, answer, time.perf_counter() - started)
 
     def _home(self, request: SearchRequest) -> HomeRows:
         assert self._service is not None

@@ -13,6 +13,7 @@ class Tray(QObject):
     search = Signal()
     new_aid = Signal()
     settings = Signal()
+    open_log_folder = Signal()
     quit = Signal()
 
     def __init__(self, icon: QIcon, pinned_titles: Callable[[], list[tuple[str, str]]],
@@ -31,6 +32,7 @@ class Tray(QObject):
         self.sync_status.setEnabled(False)
         self.menu.addSeparator()
         self._action("Se&ttings…", self.settings.emit)
+        self._action("Open &log folder", self.open_log_folder.emit)
         self._action("&Quit Handrail", self.quit.emit)
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._activated)

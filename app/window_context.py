@@ -132,9 +132,12 @@ class WindowsContextReader(ContextReader):  # pragma: no cover - Windows only
 
 def create_context_reader(platform_name: str) -> ContextReader:
     if platform_name == "xcb":
+        from Xlib import error
+
         try:
             return X11ContextReader()
-        except Exception:  # noqa: BLE001 - no X connection: no context, the popup still works
+        except (error.DisplayError, error.ConnectionClosedError, error.XError,
+                error.XauthError, OSError):  # no X connection: no context, the popup works
             return ContextReader()
     if sys.platform == "win32":
         return WindowsContextReader()

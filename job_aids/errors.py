@@ -16,6 +16,9 @@ converted here, at the package boundary, into messages that say what happened an
 
 from __future__ import annotations
 
+import errno
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -57,11 +60,54 @@ class InvalidAidError(LibraryError):
 class StorageError(LibraryError):
     """The operating system refused a read or write."""
 
+    def __init__(self, message: str, path: Path | None = None,
+                 error_number: int | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.errno = error_number
+
     @classmethod
     def from_os_error(cls, action: str, path: Path, error: OSError) -> StorageError:
-        reason = error.strerror or str(error)
-        return cls(f"Could not {action} {path}: {reason}. Check that the folder exists and is "
-                   "writable, and that the disk is not full.")
+        return cls(os_error_message(action, path, error), path, error.errno)
+
+
+# What to do, by what the operating system said.
+_ADVICE = {
+    errno.ENOSPC: "the disk is full. Free some space and try again",
+    errno.EDQUOT: "the disk quota is used up. Free some space and try again",
+    errno.EACCES: "permission denied. Check that you may write to the folder",
+    errno.EPERM: "the operation is not permitted. Check the folder's permissions",
+    errno.EROFS: "the disk is read-only. Save to a writable folder, or make the disk writable",
+    errno.ENOENT: "the folder is not there any more (a removed USB stick, an unmounted share?). "
+                  "Reconnect it, or pick another folder",
+    errno.ENOTDIR: "a file is in the way where a folder should be",
+    errno.EISDIR: "a folder is in the way where a file should be",
+    errno.ENAMETOOLONG: "the name is too long for this disk",
+    errno.EIO: "the disk reported an input/output error. Check the disk",
+}
+
+
+def os_error_message(action: str, path: Path | str, error: OSError) -> str:
+    """"Could not save /x/y.md: the disk is full. Free some space and try again." """
+    advice = _ADVICE.get(error.errno or 0)
+    if advice is None:
+        advice = f"{error.strerror or error}. Check that the folder exists and is writable, " \
+                 "and that the disk is not full"
+    return f"Could not {action} {path}: {advice}."
+
+
+@contextmanager
+def map_os_errors(action: str, path: Path) -> Iterator[None]:
+    """Turn an ``OSError`` of the block into a :class:`StorageError` that says what to do,
+    as httpx turns httpcore's errors into its own (``httpx/_exceptions.py``)::
+
+        with map_os_errors("save", path):
+            atomic_write_bytes(path, data)
+    """
+    try:
+        yield
+    except OSError as error:
+        raise StorageError.from_os_error(action, path, error) from error
 
 
 class TemplateError(JobAidError):

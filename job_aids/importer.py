@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .atomic import atomic_write_bytes
+from .errors import map_os_errors
 from .fileformat import MAX_FILE_BYTES, decode, looks_binary, parse_bytes, serialize_bytes
 from .model import JobAid, Problem
 from .names import safe_relative_path, unique_path
@@ -121,14 +122,12 @@ def import_files(paths: Iterable[Path], destination: Path) -> ImportReport:
             target = unique_path(target.parent, target.stem, target.suffix)
         if target_rel.as_posix() != rel.as_posix() and suffix in (".md", ".markdown"):
             report.renamed.append((source, target))
-        try:
-            # Durable writes per file would cost an fsync each; one sync at the end suffices,
-            # since the sources are still there if the machine stops mid-import.
+        # Durable writes per file would cost an fsync each; one sync at the end suffices,
+        # since the sources are still there if the machine stops mid-import. A destination
+        # that refuses (full, read-only, gone) ends the import: every later file would fail.
+        with map_os_errors(f"import {source.name} ({len(report.imported)} files imported "
+                           "before it) as", target):
             atomic_write_bytes(target, output, durable=False)
-        except OSError as error:
-            report.skipped.append(Skipped(source, f"could not be written to {target}: "
-                                                  f"{error.strerror}"))
-            continue
         report.imported.append((source, target))
     if hasattr(os, "sync"):
         os.sync()

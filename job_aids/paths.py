@@ -14,26 +14,28 @@ HOME_ENV = "HANDRAIL_HOME"
 
 @dataclass(frozen=True)
 class HandrailPaths:
-    """The folders for data (the user's aids), config, cache (the index) and state."""
+    """The folders for data (the user's aids), config, cache (the index), state and logs."""
 
     data: Path
     config: Path
     cache: Path
     state: Path
+    logs: Path
 
     @classmethod
     def under(cls, home: Path) -> HandrailPaths:
         """Everything under one folder: portable mode (a USB stick) and every test."""
         home = home.expanduser().resolve()
         return cls(data=home / "data", config=home / "config", cache=home / "cache",
-                   state=home / "state")
+                   state=home / "state", logs=home / "logs")
 
     @classmethod
     def for_user(cls) -> HandrailPaths:
         """The platform's per-user folders, as platformdirs decides."""
         dirs = platformdirs.PlatformDirs(APP_NAME, appauthor=False)
         return cls(data=Path(dirs.user_data_dir), config=Path(dirs.user_config_dir),
-                   cache=Path(dirs.user_cache_dir), state=Path(dirs.user_state_dir))
+                   cache=Path(dirs.user_cache_dir), state=Path(dirs.user_state_dir),
+                   logs=Path(dirs.user_log_dir))
 
     @classmethod
     def resolve(cls, home: str | os.PathLike[str] | None = None) -> HandrailPaths:

@@ -24,6 +24,7 @@ from .errors import (
     InvalidAidError,
     ReadOnlyCollectionError,
     StorageError,
+    map_os_errors,
 )
 from .fileformat import MAX_FILE_BYTES, is_markdown_name, read_aid, serialize_bytes
 from .history import AidHistory
@@ -84,7 +85,8 @@ class LibraryStore:
         self.history = AidHistory(paths.history, keep=history_keep)
         self.trash = Trash(paths.trash)
         self.templates = TemplateLibrary(templates_dir)
-        paths.own_library.mkdir(parents=True, exist_ok=True)
+        with map_os_errors("create the library folder", paths.own_library):
+            paths.own_library.mkdir(parents=True, exist_ok=True)
 
     # -- reading --------------------------------------------------------------------------
     def collection_for(self, path: Path) -> Collection | None:
@@ -171,10 +173,8 @@ class LibraryStore:
         return collection
 
     def _write(self, path: Path, data: bytes) -> None:
-        try:
+        with map_os_errors("save", path):
             atomic_write_bytes(path, data)
-        except OSError as error:
-            raise StorageError.from_os_error("save", path, error) from error
 
     def create_aid(self, aid: JobAid, collection_name: str = OWN, folder: str = "") -> JobAid:
         """Write a new aid to a fresh, safe file name made from its title."""
@@ -228,7 +228,10 @@ class LibraryStore:
                 raise AidChangedOnDiskError(path)
             if current == data:
                 return aid
-            self.history.record(aid.id, current)
+            # The version being replaced goes to history first: if that cannot be written,
+            # nothing is saved (the editor keeps the new text and says why).
+            with map_os_errors("keep the previous version of", path):
+                self.history.record(aid.id, current)
         self._write(path, data)
         return self.load(path, collection)
 
@@ -263,10 +266,8 @@ class LibraryStore:
             destination, collection = own.path / entry.original.name, own
         if destination.exists():
             destination = unique_path(destination.parent, destination.stem, destination.suffix)
-        try:
+        with map_os_errors("restore", destination):
             return self.trash.take_out(entry, destination)
-        except OSError as error:
-            raise StorageError.from_os_error("restore", destination, error) from error
 
     def new_from_template(self, kind: str, title: str, collection_name: str = OWN,
                           extra: dict[str, Any] | None = None,

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from pathlib import Path
 
-from .errors import TemplateError
+from .errors import TemplateError, map_os_errors
 from .fileformat import parse_bytes
 from .model import KINDS, JobAid, first_heading
 
@@ -26,7 +26,9 @@ class TemplateLibrary:
         if self._folder is None or kind not in KINDS or not self._path(kind).is_file():
             raise TemplateError(f"no template for kind {kind!r}; the kinds are: "
                                 f"{', '.join(KINDS)}")
-        return parse_bytes(self._path(kind).read_bytes(), self._path(kind))
+        with map_os_errors("read the template", self._path(kind)):
+            data = self._path(kind).read_bytes()
+        return parse_bytes(data, self._path(kind))
 
     def instantiate(self, kind: str, title: str, *, today: dt.date) -> JobAid:
         """The template with a fresh id, the given title and today's dates."""

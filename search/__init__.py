@@ -11,7 +11,7 @@ from job_aids.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from .engine import SearchEngine
-    from .errors import IndexBusyError, QueryError, SearchError
+    from .errors import IndexBusyError, IndexDamagedError, IndexStorageError, SearchError
     from .index import AidIndex, UpdateStats
     from .query import ParsedQuery, parse_query
     from .results import Context, SearchResponse, SearchResult
@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "SearchEngine": "engine",
     "IndexBusyError": "errors",
-    "QueryError": "errors",
+    "IndexDamagedError": "errors",
+    "IndexStorageError": "errors",
     "SearchError": "errors",
     "AidIndex": "index",
     "UpdateStats": "index",
@@ -36,7 +37,8 @@ _EXPORTS = {
     "LibraryWatcher": "watcher",
 }
 __all__ = [
-    "AidIndex", "Context", "IndexBusyError", "LibraryWatcher", "ParsedQuery", "QueryError",
+    "AidIndex", "Context", "IndexBusyError", "IndexDamagedError", "IndexStorageError",
+    "LibraryWatcher", "ParsedQuery",
     "SearchEngine", "SearchError", "SearchResponse", "SearchResult", "SearchService",
     "UpdateStats", "UsageLog", "parse_query",
 ]

@@ -22,6 +22,7 @@ from job_aids import read_aid
 
 from .analysis import SURFACES, analyze, has_cjk, stem_word, stemmed_terms
 from .documents import join_mnemonics
+from .errors import converts_errors
 from .evaluation import can_evaluate, matches_any, top_documents
 from .index import AidIndex
 from .query import ParsedQuery, parse_query
@@ -206,6 +207,11 @@ class SearchEngine:
         return clauses
 
     # -- searching ------------------------------------------------------------------------
+    @property
+    def folder(self) -> Path:
+        return self.index.folder
+
+    @converts_errors("search the index in")
     def search(self, text: str, *, limit: int = 10,
                context: Context | None = None) -> SearchResponse:
         if self._cache is None:
@@ -316,6 +322,7 @@ class SearchEngine:
             hits = self._run(searcher, wq.Term("apps", context.app.lower()), None, limit)
             return self._finish(hits, ParsedQuery(), context, limit)
 
+    @converts_errors("read the index in")
     def results_for_ids(self, ids: list[str]) -> list[SearchResult]:
         """The indexed aids with these ids, in the order given (unknown ids are left out)."""
         if not ids:

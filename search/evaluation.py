@@ -15,37 +15,46 @@ engine hands anything else to Whoosh.
 from __future__ import annotations
 
 import heapq
-import itertools
-import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable
-from pickle import loads
 from typing import Any
 
 from whoosh import query as wq
 from whoosh.util.numeric import byte_to_length
 
-from .codec import field_lengths, segment_readers
+from .whoosh_fence import (
+    bm25_parameters,
+    fast_path,
+    field_lengths,
+    forget_kept,
+    kept_on,
+    read_postings,
+    segment_readers,
+)
 
-K1, B = 1.2, 0.75  # Whoosh's BM25F defaults, which its searcher uses too
 POSTINGS_KEPT = 150_000  # postings kept decoded per segment (about 1.2 MB)
 _LENGTHS = [float(byte_to_length(b)) if b else 1.0 for b in range(256)]
-_EMPTY: tuple[array[int], array[float]] = (array("I"), array("f"))
 
 Scores = dict[int, float]
 
 
 def can_evaluate(query: wq.Query, searcher: Any) -> bool:
-    """Whether :func:`top_documents` understands this query."""
+    """Whether :func:`top_documents` understands this query (never off the fast path: it
+    reads Whoosh's postings behind the fence)."""
+    return fast_path() and _understood(query, searcher)
+
+
+def _understood(query: wq.Query, searcher: Any) -> bool:
     if isinstance(query, wq.Term):
         schema = searcher.schema
-        return query.fieldname in schema and bool(schema[query.fieldname].scorable)
+        return query.fieldname in schema and bool(schema[query.fieldname].scorable) and \
+            bm25_parameters(searcher, query.fieldname) is not None
     if isinstance(query, (wq.And, wq.Or)):
-        return type(query) in (wq.And, wq.Or) and all(can_evaluate(q, searcher)
+        return type(query) in (wq.And, wq.Or) and all(_understood(q, searcher)
                                                          for q in query.subqueries)
     if isinstance(query, wq.AndMaybe):
-        return can_evaluate(query.a, searcher) and can_evaluate(query.b, searcher)
+        return _understood(query.a, searcher) and _understood(query.b, searcher)
     return query is wq.NullQuery
 
 
@@ -83,8 +92,7 @@ def _live(leaf: Any, offset: int, docs: set[int], allowed: set[int] | None) -> s
 
 def forget_postings(searcher: Any) -> None:
     """Drop the postings kept decoded by a searcher's segment readers."""
-    for leaf, _ in segment_readers(searcher):
-        leaf.__dict__.pop("_handrail_postings", None)
+    forget_kept(searcher, "postings")
 
 
 class _LeafEvaluator:
@@ -94,8 +102,7 @@ class _LeafEvaluator:
     def __init__(self, searcher: Any, leaf: Any) -> None:
         self._searcher = searcher
         self._leaf = leaf
-        self._cache: _PostingsCache = leaf.__dict__.setdefault("_handrail_postings",
-                                                              _PostingsCache())
+        self._cache: _PostingsCache = kept_on(leaf, "postings", _PostingsCache)
 
     # -- which documents ------------------------------------------------------------------
     def docs(self, query: wq.Query) -> set[int]:
@@ -157,10 +164,13 @@ class _LeafEvaluator:
         field = query.fieldname
         idf = searcher.idf(field, query.text) * query.boost
         average = searcher.avg_field_length(field) or 1
-        lengths = self._lengths(field)
-        scale = K1 * B / average
-        base = K1 * (1 - B)
-        top = K1 + 1
+        lengths = field_lengths(self._leaf, field)
+        parameters = bm25_parameters(searcher, field)
+        assert parameters is not None, "can_evaluate() checked the weighting"
+        k1, b = parameters
+        scale = k1 * b / average
+        base = k1 * (1 - b)
+        top = k1 + 1
         table = _LENGTHS
         if len(docs) * 8 < len(ids):
             # Few documents, many postings: look each document up (the ids are sorted).
@@ -186,45 +196,8 @@ class _LeafEvaluator:
         return found
 
     def _read_postings(self, field: str, text: str) -> tuple[array[int], array[float]]:
-        leaf = self._leaf
         term = text.encode("utf-8") if isinstance(text, str) else text
-        if (field, term) not in leaf:
-            return _EMPTY
-        matcher = leaf.postings(field, term)
-        matcher = getattr(matcher, "child", matcher)  # deletions are handled by the caller
-        ids: array[int] = array("I")
-        weights: array[float] = array("f")
-        if not hasattr(matcher, "_postfile"):  # inlined in the term dictionary: a few postings
-            while matcher.is_active():
-                ids.append(matcher.id())
-                weights.append(matcher.weight())
-                matcher.next()
-            return ids, weights
-        postings = matcher._postfile
-        while not matcher._atend:
-            data = postings.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
-            if matcher._compression:
-                data = zlib.decompress(data)
-            block = loads(data)
-            ids.extend(block[0] if matcher._byteids else itertools.accumulate(block[0]))
-            count = matcher._blocklength
-            block_weights = block[1]
-            if block_weights is None:
-                weights.extend([1.0] * count)
-            elif isinstance(block_weights, float):
-                weights.extend([block_weights] * count)
-            else:
-                weights.extend(block_weights)
-            if matcher._lastblock:
-                break
-            matcher._goto(matcher._nextoffset)
-        return ids, weights
-
-    def _lengths(self, field: str) -> bytes:
-        """The length byte of every document's ``field`` in this segment."""
-        lengths = field_lengths(self._leaf._perdoc, field) or b""
-        count = self._leaf.doc_count_all()
-        return lengths if len(lengths) >= count else lengths + bytes(count - len(lengths))
+        return read_postings(self._leaf, field, term)
 
 
 class _PostingsCache:

@@ -7,6 +7,7 @@ rebuilt from the library. One writer at a time; one long-lived searcher, refresh
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import threading
 import time
@@ -26,19 +27,19 @@ from job_aids.atomic import atomic_write_text
 from job_aids.store import scan_stamps
 
 from .analysis import SURFACES, KeyField, KeywordsField, TermsField
-from .codec import (
-    cache_field_lengths,
-    cache_term_infos,
-    forget_term_infos,
-    mend_inlined_values,
-    new_codec,
-    segment_readers,
-)
 from .documents import aid_fields, stamp_of
-from .errors import IndexBusyError
+from .errors import BUSY, IndexBusyError, converts_errors, map_os_errors
 from .evaluation import forget_postings
 from .parallel_build import ParallelWriter, WrittenJob
 from .vocabulary import Vocabulary
+from .whoosh_fence import (
+    activate,
+    fast_path,
+    forget_term_infos,
+    new_codec,
+    segment_readers,
+    writer_options,
+)
 
 SCHEMA_VERSION = 3  # 2: question words dropped as stop words; 3: id searchable
 META_FILE = "handrail-index.json"
@@ -51,13 +52,7 @@ FIRST_BATCH = 250    # aids written (and searchable) before the rest of a big bu
 PARALLEL_JOBS = 2    # worker processes (and new segments) for the rest of a big build
 
 Progress = Callable[[int, int], None]
-_BUSY = ("another Handrail process is updating the search index; results may be a little behind "
-         "until it finishes")
-
-
-cache_term_infos()
-cache_field_lengths()
-mend_inlined_values()
+log = logging.getLogger(__name__)
 
 
 def build_schema() -> Schema:
@@ -113,10 +108,12 @@ class AidIndex:
         self._lock_holder: int | None = None  # the thread of a big build holding the lock
 
     # -- opening and recovery -------------------------------------------------------------
+    @converts_errors("open the search index in")
     def open(self) -> None:
         """Open the index, creating or rebuilding it (empty) when it cannot be used."""
+        fence = activate()
         with self.lock:
-            reason = self._problem()
+            reason = self._problem(fence.enabled)
             if reason is None:
                 try:
                     self._ix = whoosh_index.open_dir(str(self.folder))
@@ -124,28 +121,35 @@ class AidIndex:
                 except Exception as error:  # noqa: BLE001 - any damage means "rebuild"
                     reason = f"the index was damaged ({type(error).__name__}: {error})"
             if reason is not None:
+                log.info("search index: rebuilding, because %s", reason)
                 self._create(reason)
 
-    def _problem(self) -> str | None:
+    def _problem(self, fast: bool) -> str | None:
         meta = self.folder / META_FILE
         if not meta.is_file():
             return "there was no index yet" if not self.folder.exists() else \
                 "the index had no version marker"
         try:
-            version = json.loads(meta.read_text(encoding="utf-8")).get("schema")
-        except (OSError, ValueError):
+            marker = json.loads(meta.read_text(encoding="utf-8"))
+            version = marker.get("schema")
+        except (OSError, ValueError, AttributeError):
             return "the index version marker was damaged"
         if version != SCHEMA_VERSION:
             return f"the index was of an older format (version {version})"
+        if marker.get("fast", True) and not fast:
+            # Its segments keep postings inside the term dictionary, which plain Whoosh
+            # cannot merge (the patch that lets it is part of the fast path).
+            return "the index was written by the fast path, which is off"
         return None
 
     def _create(self, reason: str) -> None:
         self.close()
         shutil.rmtree(self.folder, ignore_errors=True)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self._ix = whoosh_index.create_in(str(self.folder), build_schema())
-        (self.folder / META_FILE).write_text(json.dumps({"schema": SCHEMA_VERSION}),
-                                             encoding="utf-8")
+        with map_os_errors("create the search index in", self.folder):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._ix = whoosh_index.create_in(str(self.folder), build_schema())
+            (self.folder / META_FILE).write_text(
+                json.dumps({"schema": SCHEMA_VERSION, "fast": fast_path()}), encoding="utf-8")
         self._stamps, self._stamp_changes = {}, {}
         self.vocabulary = Vocabulary()
         self.title_vocabulary = Vocabulary()
@@ -322,6 +326,7 @@ class AidIndex:
             return int(self.searcher().doc_count())
 
     # -- writing --------------------------------------------------------------------------
+    @converts_errors("update the search index in")
     def update(self, store: LibraryStore, progress: Progress | None = None) -> UpdateStats:
         """Bring the index in line with the library: add, re-index and drop what changed."""
         started = time.perf_counter()
@@ -348,6 +353,7 @@ class AidIndex:
         return UpdateStats(added, len(todo) - added, len(removed),
                            time.perf_counter() - started, rebuilt)
 
+    @converts_errors("update the search index in")
     def update_paths(self, store: LibraryStore, paths: Iterable[Path]) -> UpdateStats:
         """Re-index just these files (changed, created or deleted): the fast path for edits."""
         started = time.perf_counter()
@@ -369,13 +375,14 @@ class AidIndex:
         # compound=False: Whoosh reads a compound segment file into memory whole (a BytesIO
         # copy of each part), so the index would cost its size in RAM; separate files are
         # memory-mapped and paged in as needed.
-        options: dict[str, Any] = {"timeout": self._writer_timeout, "limitmb": 64,
-                                   "compound": False, "codec": new_codec(),
-                                   "_lk": self._lock_holder != threading.get_ident()}
+        options: dict[str, Any] = {
+            "timeout": self._writer_timeout, "limitmb": 64, "compound": False,
+            "codec": new_codec(),
+            **writer_options(takes_lock=self._lock_holder != threading.get_ident())}
         try:
             return self._ix.writer(**options)
         except whoosh_index.LockError as error:
-            raise IndexBusyError(_BUSY) from error
+            raise IndexBusyError(BUSY) from error
 
     @contextmanager
     def _write_lock(self) -> Iterator[None]:
@@ -384,7 +391,7 @@ class AidIndex:
         process may write or start such workers meanwhile."""
         lock = self._ix.lock("WRITELOCK")
         if not try_for(lock.acquire, timeout=self._writer_timeout, delay=0.1):
-            raise IndexBusyError(_BUSY)
+            raise IndexBusyError(BUSY)
         self._lock_holder = threading.get_ident()  # other threads still wait for the lock
         try:
             yield
@@ -411,7 +418,7 @@ class AidIndex:
         # A big update (a first build) is written in batches, so search answers from what is
         # indexed so far; past the first batch, worker processes share the work when allowed.
         first, rest = (todo[:FIRST_BATCH], todo[FIRST_BATCH:]) if big else (todo, [])
-        if rest and self._parallel:
+        if rest and self._parallel and fast_path():
             jobs = [[(key, collection.name, str(collection.path), stamp)
                      for key, (collection, _, stamp) in rest[i::PARALLEL_JOBS]]
                     for i in range(PARALLEL_JOBS)]
@@ -517,6 +524,7 @@ class AidIndex:
         self.vocabulary.add((term, 1) for term in fields["content"])
         self.title_vocabulary.add((term, 1) for term in set(fields["title"]))
 
+    @converts_errors("update the search index in")
     def rebuild(self, store: LibraryStore, progress: Progress | None = None) -> UpdateStats:
         with self.lock:
             self._create("a rebuild was asked for")

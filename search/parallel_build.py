@@ -6,8 +6,8 @@ Whoosh's own multiprocessing writer does the reading and analysis in the parent 
 document to its workers, so the parent stays the bottleneck; here the parent only waits. Workers
 start on their jobs at once, while the parent writes a first batch into the index itself: in
 their own folders, its commits neither see nor clean away their files. This uses Whoosh's writer
-internals (the same calls its MpWriter makes), which is why the Whoosh version is pinned in
-constraints.txt.
+internals (the same calls its MpWriter makes), through :mod:`search.whoosh_fence`: it runs only
+on the fast path.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from whoosh.filedb.filestore import FileStorage
 from job_aids import read_aid
 
 from .analysis import SURFACES
-from .codec import new_codec
 from .documents import aid_fields
 from .segment_writer import BulkSegmentWriter
+from .whoosh_fence import activate, commit_segments, new_codec
 
 PART_FOLDER = "part-"  # a worker's folder in the index folder: part-0, part-1
 
@@ -72,6 +72,7 @@ def _write_segment(folder: str, schema: Any, job: Job) -> WrittenJob:
 
 def _write_job(folder: str, schema: Any, job: Job) -> WrittenJob:
     shutil.rmtree(folder, ignore_errors=True)  # left by a build that was killed
+    activate()  # a worker process of its own: the fence as in its parent
     storage = FileStorage(folder).create()
     # Posting blocks uncompressed: compressing 34k small blocks took a fifth of writing the
     # segment of 19k tldr pages; the segment is a quarter bigger.
@@ -149,14 +150,7 @@ class ParallelWriter:
                 if progress is not None and advanced:
                     progress(advanced)
             self._move_segments()
-            final = writer._merge_segments(None, False, False) + \
-                [job.segment for job in written if job.segment is not None]
-            if writer._added:
-                final.append(writer._finalize_segment())
-            else:
-                writer._close_segment()
-            writer._commit_toc(final)
-            writer._finish()
+            commit_segments(writer, [job.segment for job in written if job.segment is not None])
         except BaseException:
             writer.cancel()
             raise

@@ -10,7 +10,8 @@ segment as its own. Stored fields and field lengths still go through Whoosh's pe
 writer (the stored fields in zlib's uncompressed form).
 
 Only what Handrail's schema uses is supported: no term vectors, spelling fields or sortable
-columns.
+columns. It writes Whoosh 2.7's W3 format, so it runs only on the fast path
+(:mod:`search.whoosh_fence`, which also holds the writer internals it needs).
 """
 
 from __future__ import annotations
@@ -26,13 +27,19 @@ from operator import sub
 from pickle import dumps
 from typing import Any
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec
 from whoosh.fields import UnknownFieldError
 from whoosh.filedb.filetables import OrderedHashWriter
-from whoosh.index import _DEF_INDEX_NAME
 from whoosh.util.numeric import length_to_byte
 
 from .analysis import TermsField
+from .whoosh_fence import (
+    codec_limits,
+    default_index_name,
+    length_key,
+    perdoc_buffers,
+    store_uncompressed,
+)
 
 # What W3TermInfo packs: flags, total weight, document frequency, min and max length bytes,
 # max weight, first and last document.
@@ -54,20 +61,19 @@ class BulkSegmentWriter:
     ``schema`` (the segment is not committed: it goes into the index's table of contents)."""
 
     def __init__(self, storage: Any, schema: Any, codec: W3Codec,
-                 indexname: str = _DEF_INDEX_NAME) -> None:
+                 indexname: str | None = None) -> None:
         self.schema = schema
         for name, field in self.schema.items():
             if field.vector or field.separate_spelling() or field.column_type:
                 raise ValueError(f"field {name!r} needs Whoosh's own writer")
         self._storage = storage
         self._codec = codec
-        self._segment = codec.new_segment(self._storage, indexname)
+        self._segment = codec.new_segment(self._storage, indexname or default_index_name())
         self._perdoc = codec.per_document_writer(self._storage, self._segment)
         # Each aid's stored fields are compressed on their own, a few hundred bytes at a time:
         # zlib took longer per aid than all the rest of its stored fields and lengths. They go in
-        # zlib's uncompressed form (level 0), which the column's reader decompresses as any
-        # other; the stored fields are a third bigger.
-        self._perdoc._colwriters["_stored"]._child._compress = _store_uncompressed
+        # zlib's uncompressed form (level 0); the stored fields are a third bigger.
+        store_uncompressed(self._perdoc)
         self._postings: dict[str, dict[Any, _Postings]] = {
             name: {} for name, field in self.schema.items() if field.indexed}
         # Scorable field -> each document's length as Whoosh stores it: one byte (0: none).
@@ -78,6 +84,7 @@ class BulkSegmentWriter:
                          self._lengths.get(name), f"_stored_{name}" if field.stored else None)
                         for name, field in sorted(self.schema.items())]
         self._names = frozenset(self.schema.names())
+        self._length_keys = {name: length_key(name) for name in self._lengths}
         self.doc_count = 0
 
     def add_document(self, **fields: Any) -> None:
@@ -87,8 +94,9 @@ class BulkSegmentWriter:
             raise UnknownFieldError(f"no field named {unknown[0]!r} in the schema")
         docnum = self.doc_count
         perdoc = self._perdoc
+        length_keys = self._length_keys
         perdoc.start_doc(docnum)
-        stored_fields, total_lengths = perdoc._storedfields, perdoc._fieldlengths
+        stored_fields, total_lengths = perdoc_buffers(perdoc)
         for name, field, terms, analysed, lengths, stored_key in self._fields:
             value = fields.get(name)
             if value is None:
@@ -119,7 +127,7 @@ class BulkSegmentWriter:
                 byte = length_to_byte(length) if length else 0
                 lengths.append(byte)
                 if byte:
-                    perdoc.add_column_value(_lenfield(name), LENGTHS_COLUMN, byte)
+                    perdoc.add_column_value(length_keys[name], LENGTHS_COLUMN, byte)
                     total_lengths[name] += length
         perdoc.finish_doc()
         self.doc_count += 1
@@ -141,8 +149,7 @@ class BulkSegmentWriter:
             analysed = isinstance(self.schema[name], TermsField)
             writer = _PostingListWriter(postings, self.schema[name].format,
                                         self._lengths.get(name), analysed,
-                                        self._codec._inlinelimit, self._codec._blocklimit,
-                                        self._codec._compression)
+                                        *codec_limits(self._codec))
             terms = self._postings[name]
             if analysed:
                 # Terms as text sort as their UTF-8 bytes do; values are counts.
@@ -159,10 +166,6 @@ class BulkSegmentWriter:
         postings.save(segment.create_file(self._storage, W3Codec.POSTS_EXT))
         segment.set_doc_count(self.doc_count)
         return segment
-
-
-def _store_uncompressed(data: bytes, level: int) -> bytes:
-    return zlib.compress(data, 0)
 
 
 class _PostingsFile:

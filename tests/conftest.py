@@ -1,18 +1,43 @@
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
+import uuid
 from pathlib import Path
 
 import pytest
 
+from bench import leftovers
 from bench.corpus import SAMPLE, corpus_archive
 from job_aids import HandrailPaths, LibraryStore
 from resources import starter_dir, templates_dir
 
 ROOT = Path(__file__).resolve().parent.parent
+# Every process the tests start inherits this; what still carries it at the end was left behind.
+RUN = os.environ.setdefault(leftovers.RUN_ENV, uuid.uuid4().hex)
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")  # pytest then tears fixtures (desktops) down
+
+
+signal.signal(signal.SIGTERM, _interrupted)
+signal.signal(signal.SIGHUP, _interrupted)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if any process it started outlived its tests (they are ended here)."""
+    left = leftovers.find(RUN)
+    leftovers.end(left)
+    if left:
+        listing = "\n".join(f"  {pid} {command}" for pid, command in sorted(left.items()))
+        print(f"\nprocesses started by the tests were still running at the end (now ended):"
+              f"\n{listing}", file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture

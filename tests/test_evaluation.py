@@ -3,6 +3,12 @@ with deletions, and is what the engine uses for its as-you-type queries."""
 
 from __future__ import annotations
 
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from test_search import AIDS, _bulk_library, library  # noqa: F401 - fixtures
 
@@ -10,7 +16,7 @@ import search.engine as engine_module
 from job_aids import LibraryStore
 from search import AidIndex, SearchEngine, SearchService, UsageLog
 from search.analysis import fold
-from search.codec import segment_readers
+from search.whoosh_fence import segment_readers
 
 QUERIES = ["print", "printer jam", "install cartridge ", "cafe", "bulk", "bulk aid 3",
            "shared words", "word37x ", "refund", "refund or", "tag:printer pri",
@@ -22,8 +28,33 @@ def _answers(engine: SearchEngine) -> list[list[tuple[str, float]]]:
     return [[(r.path, r.score) for r in engine.search(q, limit=100).results] for q in QUERIES]
 
 
-def test_bulk_evaluation_ranks_as_whoosh_does(library: LibraryStore,  # noqa: F811
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+# Run in a fresh interpreter with the fast path off: Whoosh exactly as released, no patch.
+PRISTINE = """
+import pickle, sys
+from whoosh import index
+from whoosh.codec.whoosh3 import W3PerDocReader, W3TermsReader
+from whoosh.matching import ListMatcher
+asked = pickle.load(open(sys.argv[2], "rb"))
+answers = []
+with index.open_dir(sys.argv[1]).searcher() as searcher:
+    for query, filter_query, limit in asked:
+        hits = searcher.search(query, limit=limit, filter=filter_query)
+        answers.append([(hit["path"], hit.score) for hit in hits])
+patched = [name for name, value in (("term_info", W3TermsReader.term_info),
+           ("doc_field_length", W3PerDocReader.doc_field_length), ("value", ListMatcher.value))
+           if not value.__module__.startswith("whoosh.")]
+pickle.dump((answers, patched, sorted(m for m in sys.modules if m.split(".")[0] in
+             ("search", "job_aids", "app"))),
+            open(sys.argv[3], "wb"))
+"""
+
+
+@pytest.mark.fast_path
+def test_bulk_evaluation_ranks_as_pristine_whoosh_does(library: LibraryStore,  # noqa: F811
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       tmp_path: Path) -> None:
+    """The reference side is Whoosh without any of Handrail's patches, in another process: a
+    bug in a patch cannot be agreed by both sides."""
     _bulk_library(library, 60, monkeypatch)
     index = AidIndex(library.paths.cache / "index", parallel=False)
     index.update(library)
@@ -36,23 +67,43 @@ def test_bulk_evaluation_ranks_as_whoosh_does(library: LibraryStore,  # noqa: F8
     reader = index.searcher().reader()
     assert not reader.is_atomic() and reader.has_deletions()
 
-    used: list[str] = []
-    bulk = engine_module.top_documents
+    asked: list[tuple[object, object, int]] = []
+    ours: list[list[tuple[str, float]]] = []
+    top_hits = engine_module._top_hits
 
-    def counting(*args: object, **kwargs: object) -> object:
-        used.append("bulk")
-        return bulk(*args, **kwargs)  # type: ignore[arg-type]
+    def recording(searcher: object, query: object, filter_query: object,
+                  limit: int) -> list[tuple[float, dict[str, object]]]:
+        assert engine_module.can_evaluate(query, searcher) or filter_query is None \
+            or not query  # the text queries take the fast path
+        hits = top_hits(searcher, query, filter_query, limit)  # type: ignore[arg-type]
+        asked.append((query, filter_query, limit))
+        ours.append([(str(fields["path"]), score) for score, fields in hits])
+        return hits
 
-    monkeypatch.setattr(engine_module, "top_documents", counting)
-    ours = _answers(SearchEngine(index, cache=False))
-    assert len(used) >= len(QUERIES) - 2  # every text query but the filter-only ones
-    monkeypatch.setattr(engine_module, "can_evaluate", lambda query, searcher: False)
-    theirs = _answers(SearchEngine(index, cache=False))
-    assert ours == theirs
+    monkeypatch.setattr(engine_module, "_top_hits", recording)
+    engine = SearchEngine(index, cache=False)
+    for query in QUERIES:
+        engine.search(query, limit=100)
+    evaluated = sum(1 for query, _, _ in asked
+                    if engine_module.can_evaluate(query, index.searcher()))
+    assert evaluated >= len(QUERIES) - 2  # every text query but the filter-only ones
+    (tmp_path / "asked.pickle").write_bytes(pickle.dumps(asked))
+    env = {**os.environ, "HANDRAIL_WHOOSH_FAST": "0"}
+    subprocess.run([sys.executable, "-c", PRISTINE, str(index.folder),
+                    str(tmp_path / "asked.pickle"), str(tmp_path / "answers.pickle")],
+                   check=True, env=env, timeout=120)
+    theirs, patched, handrail_modules = pickle.loads((tmp_path / "answers.pickle").read_bytes())
+    assert patched == [], f"the reference Whoosh was patched: {patched}"
+    # Only the schema's field types (pickled in the index) were imported, not the fence.
+    assert "search.whoosh_fence" not in handrail_modules and "search.analysis" in handrail_modules
+    assert len(theirs) == len(ours)
+    for mine, reference in zip(ours, theirs, strict=True):
+        assert [path for path, _ in mine] == [path for path, _ in reference]
+        assert [score for _, score in mine] == pytest.approx([s for _, s in reference],
+                                                             rel=1e-6)
     assert sum(1 for answer in ours if answer) > len(QUERIES) - 4  # it was not all empty
     assert all(path.endswith(".md") and "bulk-05" not in path
                for answer in ours for path, _ in answer)
-    assert len(ours[QUERIES.index("bulk")]) == 59
     index.close()
 
 
@@ -68,6 +119,7 @@ def test_words_that_say_nothing_find_nothing_and_keep_the_prefix_alone(
     index.close()
 
 
+@pytest.mark.fast_path
 def test_caches_kept_for_typing_are_dropped_when_asked(library: LibraryStore) -> None:  # noqa: F811
     index = AidIndex(library.paths.cache / "index")
     index.update(library)

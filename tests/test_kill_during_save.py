@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
 
 from job_aids import HandrailPaths, LibraryStore, read_aid
@@ -48,6 +49,7 @@ def _check_whole(path: Path) -> None:
     assert _WHOLE.match(aid.body), f"{path} is torn or mixed: {start!r}...{end!r}"
 
 
+@pytest.mark.slow
 def test_kill_9_loop_leaves_no_torn_or_lost_file(tmp_path: Path) -> None:
     home = tmp_path / "home"
     store = LibraryStore(HandrailPaths.under(home))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,6 +28,7 @@ metas = st.builds(lambda a, b: {**a, **b}, known, st.dictionaries(text, values, 
 bodies = st.lists(_chars, max_size=200).map("".join)
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(meta=metas, body=bodies)
 def test_text_round_trip_is_lossless(meta: dict[str, Any], body: str) -> None:
@@ -40,6 +42,7 @@ def test_text_round_trip_is_lossless(meta: dict[str, Any], body: str) -> None:
     assert serialize_text(parsed) == serialize_text(aid)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(meta=metas, body=bodies, crlf=st.booleans(), bom=st.booleans())
 def test_bytes_round_trip_keeps_line_endings_and_bom(meta: dict[str, Any], body: str,

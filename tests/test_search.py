@@ -300,6 +300,7 @@ def test_small_edits_pile_up_into_segments_that_are_merged(index: AidIndex,
         2 * index_module.MAX_SEGMENTS - rewritten
 
 
+@pytest.mark.fast_path
 def test_a_big_build_starts_no_workers_while_another_process_writes(
         library: LibraryStore, monkeypatch: pytest.MonkeyPatch) -> None:
     _bulk_library(library, 600, monkeypatch)
@@ -325,6 +326,7 @@ def test_a_big_build_starts_no_workers_while_another_process_writes(
     index.close()
 
 
+@pytest.mark.fast_path
 def test_other_threads_wait_while_a_big_build_holds_the_lock(
         library: LibraryStore, monkeypatch: pytest.MonkeyPatch) -> None:
     _bulk_library(library, 600, monkeypatch)

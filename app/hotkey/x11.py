@@ -36,7 +36,8 @@ class X11GlobalHotkey(GlobalHotkey):
             raise HotkeyError("python-xlib is not installed")
         try:
             self._display = Display()
-        except Exception as exc:  # noqa: BLE001 - Xlib raises several kinds here
+        except (error.DisplayError, error.ConnectionClosedError, error.XError,
+                error.XauthError, OSError) as exc:
             raise HotkeyError(f"cannot talk to the X server ({exc})") from exc
         self._root = self._display.screen().root
         self._grabbed: list[tuple[int, int]] = []

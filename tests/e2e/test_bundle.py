@@ -6,11 +6,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bench.desktop import Desktop, HandrailApp
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_the_bundle_builds_starts_and_shows_the_popup(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     build = subprocess.run(

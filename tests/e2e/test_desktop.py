@@ -261,6 +261,7 @@ def test_selected_text_is_one_key_away_and_pinning_keeps_the_focus(
         owner.wait(5)
 
 
+@pytest.mark.slow
 def test_keys_typed_before_the_popup_has_focus_are_held_and_replayed(
         desktop: Desktop, qtbot: object) -> None:
     """The hotkey backend itself, on the real X server: after the hotkey, the keyboard is ours
