@@ -4,12 +4,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench bench-app screenshots bundle setup system-deps clean
+.PHONY: run test test-fast lint typecheck pytest pytest-plain bench bench-app screenshots bundle \
+	setup system-deps clean
 
 run: setup
 	$(BIN)/handrail $(ARGS)
 
-test: setup lint typecheck pytest
+test: setup lint typecheck pytest pytest-plain
+
+# Everything but the slow tests (bundle and wheel builds, kill -9 loops, long Hypothesis runs,
+# the corpus): under 30 s.
+test-fast: setup lint typecheck
+	$(MAKE) --no-print-directory pytest PYTEST_ARGS='-m "not slow" $(PYTEST_ARGS)'
 
 setup: system-deps $(STAMP)
 
@@ -28,8 +34,19 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy app job_aids search sync resources bench
 
+# Each run has its own HANDRAIL_TEST_RUN, inherited by every process the tests start: any such
+# process still running afterwards was left behind, and fails the run (bench/leftovers.py).
 pytest: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	@run=$$(date +%s%N); status=0; \
+	HANDRAIL_TEST_RUN=$$run QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q $(PYTEST_ARGS) \
+		|| status=$$?; \
+	$(BIN)/python -m bench.leftovers $$run || status=1; \
+	exit $$status
+
+# The search tests once more on plain Whoosh, the fast path off (search/whoosh_fence.py).
+pytest-plain: $(STAMP)
+	$(MAKE) --no-print-directory pytest HANDRAIL_WHOOSH_FAST=0 PYTEST_ARGS='-m "not fast_path" \
+		tests/test_search.py tests/test_evaluation.py tests/test_segment_writer.py $(PYTEST_ARGS)'
 
 bench: setup
 	$(BIN)/python -m bench.run $(ARGS)

@@ -179,8 +179,9 @@ class HandrailApp:
     """The real `handrail` tray app in a desktop, with its own home, trace and socket."""
 
     def __init__(self, desktop: Desktop, home: Path, *extra_args: str,
-                 command: list[str] | None = None) -> None:
+                 command: list[str] | None = None, cwd: Path = ROOT) -> None:
         self.desktop = desktop
+        self.cwd = cwd
         self.home = home
         self.trace_file = home / "trace.log"
         self.log_file = home / "app.log"
@@ -202,7 +203,7 @@ class HandrailApp:
         env = dict(self.desktop.env, HANDRAIL_TRACE=str(self.trace_file))
         log = self.log_file.open("ab")
         self.started_ns = time.monotonic_ns()
-        self.process = subprocess.Popen(self.argv, env=env, cwd=ROOT, stdout=log, stderr=log)
+        self.process = subprocess.Popen(self.argv, env=env, cwd=self.cwd, stdout=log, stderr=log)
         if wait:
             wait_for(lambda: self.events("tray-ready") or self.process_ended(), timeout=30,
                      what="Handrail to start")

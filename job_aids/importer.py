@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .atomic import atomic_write_bytes
-from .errors import map_os_errors
+from .errors import StorageError, map_os_errors
 from .fileformat import MAX_FILE_BYTES, decode, looks_binary, parse_bytes, serialize_bytes
 from .model import JobAid, Problem
 from .names import safe_relative_path, unique_path
@@ -74,7 +74,12 @@ def _text_to_aid(data: bytes, stem: str) -> JobAid:
 
 
 def import_files(paths: Iterable[Path], destination: Path) -> ImportReport:
-    """Import every supported file under ``paths`` into the folder ``destination``."""
+    """Import every supported file under ``paths`` into the folder ``destination`` (which
+    must exist: a collection's folder that is not there is not re-created)."""
+    if not destination.is_dir():
+        raise StorageError(f"Could not import into {destination}: the folder is not reachable "
+                           "(a removed USB stick, an unmounted share?). Reconnect it and try "
+                           "again.", destination)
     report = ImportReport()
     for source, rel in _sources(paths):
         suffix = source.suffix.lower()

@@ -76,6 +76,16 @@ def walk_markdown(root: Path) -> Iterator[Path]:
                 yield Path(folder, name)
 
 
+def _reachable(collection: Collection) -> None:
+    """A collection's folder must be there to write into it; it is never re-created here (it
+    may be a USB stick or a share that is not mounted)."""
+    if not collection.path.is_dir():
+        raise StorageError(
+            f"Could not write to the collection {collection.name!r}: its folder "
+            f"{collection.path} is not reachable (a removed USB stick, an unmounted share?). "
+            "Reconnect it and try again.", collection.path)
+
+
 class LibraryStore:
     def __init__(self, paths: HandrailPaths, *, starter_dir: Path | None = None,
                  templates_dir: Path | None = None, history_keep: int = 50) -> None:
@@ -170,6 +180,7 @@ class LibraryStore:
             raise ReadOnlyCollectionError(
                 f"the collection {collection.name!r} is read-only; copy the aid into your own "
                 "collection to change it")
+        _reachable(collection)
         return collection
 
     def _write(self, path: Path, data: bytes) -> None:
@@ -264,6 +275,7 @@ class LibraryStore:
         if collection is None or collection.read_only:
             own = self.collections.get(OWN)
             destination, collection = own.path / entry.original.name, own
+        _reachable(collection)
         if destination.exists():
             destination = unique_path(destination.parent, destination.stem, destination.suffix)
         with map_os_errors("restore", destination):

@@ -9,8 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
 from test_search import AIDS
+
+pytestmark = pytest.mark.fast_path  # it compares the fast path with plain Whoosh
 
 QUERIES = ["print", "printer jam", "install cartridge ", "cafe", "refund or", "tag:printer pri",
            "cartrige", "re", "打印", "картридж "]
