@@ -87,8 +87,9 @@ def setup(paths: HandrailPaths, *, debug: bool = False, stderr: bool = False) ->
         console.setFormatter(_Scrubbing("handrail: %(message)s"))
         console._handrail = True  # type: ignore[attr-defined]
         root.addHandler(console)
-    # Libraries' chatter stays out unless debugging.
-    for noisy in ("watchdog", "PIL", "markdown", "urllib3", "httpx", "httpcore", "keyring"):
-        logging.getLogger(noisy).setLevel(logging.DEBUG if debug_wanted(debug)
-                                          else logging.WARNING)
+    # Libraries' chatter stays out, debugging or not: it names the user's files (whose names
+    # come from their titles), URLs and requests.
+    for noisy in ("watchdog", "PIL", "markdown", "MARKDOWN", "urllib3", "httpx", "httpcore",
+                  "keyring", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     return written

@@ -350,8 +350,11 @@ class AidIndex:
         if todo or removed:
             self._write(todo, removed, progress)
         self._set_stamps_aside()
-        return UpdateStats(added, len(todo) - added, len(removed),
-                           time.perf_counter() - started, rebuilt)
+        stats = UpdateStats(added, len(todo) - added, len(removed),
+                            time.perf_counter() - started, rebuilt)
+        log.debug("search index: %d added, %d updated, %d removed in %.2f s", stats.added,
+                  stats.updated, stats.removed, stats.seconds)
+        return stats
 
     @converts_errors("update the search index in")
     def update_paths(self, store: LibraryStore, paths: Iterable[Path]) -> UpdateStats:
