@@ -6,6 +6,7 @@ and the Handrail app running in it, driven with xdotool and asked for its state 
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -61,6 +62,9 @@ class Desktop:
         return process
 
     def __enter__(self) -> Desktop:
+        # Also torn down when the process ends some other way (an error outside the with, a
+        # benchmark interrupted): nothing it started may outlive it.
+        atexit.register(self.__exit__)
         try:
             return self._start()
         except BaseException:
@@ -130,6 +134,7 @@ class Desktop:
         raise DesktopError("no free X display between :100 and :399")
 
     def __exit__(self, *exc: object) -> None:
+        atexit.unregister(self.__exit__)
         for process in reversed(self.processes):
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
@@ -142,6 +147,7 @@ class Desktop:
             os.kill(self._bus_pid, signal.SIGTERM)
         except (OSError, AttributeError):
             pass
+        self.processes.clear()
 
     # -- X helpers ----------------------------------------------------------------------------
     def run(self, *argv: str, check: bool = True) -> str:
