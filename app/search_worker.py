@@ -150,7 +150,8 @@ class SearchWorker(QObject):
         from search import LibraryWatcher
 
         self._watcher = LibraryWatcher(self._store, service.index,
-                                       on_error=lambda e: self.failed.emit(-1, str(e)))
+                                       on_error=lambda e: self.failed.emit(-1, str(e)),
+                                       after_rescan=memory.trim)
         self._watcher.start()
 
     @Slot()

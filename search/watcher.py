@@ -49,10 +49,14 @@ class LibraryWatcher:
     """Keeps an index current in a background thread until :meth:`stop`."""
 
     def __init__(self, store: LibraryStore, index: AidIndex,
-                 on_error: Callable[[Exception], None] | None = None) -> None:
+                 on_error: Callable[[Exception], None] | None = None,
+                 after_rescan: Callable[[], None] | None = None) -> None:
+        """``after_rescan`` is called after each full rescan (the app gives memory back then:
+        comparing a big library's stamps takes a few MB for a moment, once a minute)."""
         self._store = store
         self._index = index
         self._on_error = on_error
+        self._after_rescan = after_rescan
         self._mutex = threading.Lock()
         self._pending: set[Path] = set()
         self._full_rescan = False
@@ -108,6 +112,8 @@ class LibraryWatcher:
             try:
                 if full:
                     self._index.update(self._store)
+                    if self._after_rescan is not None:
+                        self._after_rescan()
                 elif pending:
                     self._index.update_paths(self._store, sorted(pending))
             except (SearchError, OSError) as error:

@@ -23,6 +23,7 @@ def test_import_keeps_structure_converts_and_reports(tmp_path: Path) -> None:
     source.mkdir()
     _tree(source)
     dest = tmp_path / "library"
+    dest.mkdir()
     report = import_files([source], dest)
     targets = {t.relative_to(dest).as_posix() for _, t in report.imported}
     assert targets == {"wiki/a.md", "wiki/sub/notes.md", "wiki/sub/deeper/page.md",
@@ -46,6 +47,7 @@ def test_importing_again_skips_identical_and_keeps_different(tmp_path: Path) -> 
     source.mkdir()
     (source / "a.md").write_text("# A\n")
     dest = tmp_path / "library"
+    dest.mkdir()
     import_files([source], dest)
     again = import_files([source], dest)
     assert again.imported == [] and "already imported" in again.skipped[0].reason
