@@ -32,7 +32,8 @@ def _private_uses(path: Path) -> list[str]:
             found.append(f"line {node.lineno}: keyword {node.arg}")
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) \
                 and node.value.startswith("_") and not node.value.startswith("__") \
-                and not node.value.startswith(ALLOWED_STRINGS) and node.value.isidentifier():
+                and not node.value.startswith(ALLOWED_STRINGS) and node.value.isidentifier() \
+                and node.value != "_":
             found.append(f"line {node.lineno}: name {node.value!r}")
     return found
 
