@@ -219,9 +219,17 @@ class Controller(QObject):
             else:
                 self.context_reader.activate(window, when)
 
-    def _read_selection(self) -> None:
-        self.popup.set_selection(
-            clipboard_text_for_selection(self.settings.use_clipboard_as_selection))
+    def _read_selection(self, again: bool = True) -> None:
+        text = clipboard_text_for_selection(self.settings.use_clipboard_as_selection)
+        self.popup.set_selection(text)
+        if not text and again:
+            # Qt learns of a new selection owner by an event; one taken just before the hotkey
+            # (a second program's) may not be known yet at the first look.
+            QTimer.singleShot(250, self._read_selection_again)
+
+    def _read_selection_again(self) -> None:
+        if self.popup.isVisible() and not self.popup.context.selection:
+            self._read_selection(again=False)
 
     def _give_focus_back(self) -> None:
         self._trim_timer.start()
