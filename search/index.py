@@ -248,14 +248,16 @@ class AidIndex:
         with self.lock:
             return self.searcher().document_number(path=key) is not None
 
-    def _set_stamps_aside(self) -> None:
-        """Keep the stamps only in the state file until the next full update needs them."""
+    def _save_stamps(self) -> None:
+        """Save the stamps with the index; they stay in memory for the next full update.
+
+        (They used to be set aside in the state file between updates, but the watcher's
+        rescan, once a minute, read them back each time: the 38k tldr pages' stamps raised
+        the app's memory by 5 MB that it never gave back, where keeping them costs 4 MB.)
+        """
         with self.lock:
-            if self._stamps is None or self._ix is None:
-                return
-            self._save_state()
-            if self._vocabulary_saved == self._ix.latest_generation():
-                self._stamps = None
+            if self._stamps is not None and self._ix is not None:
+                self._save_state()
 
     def _save_state(self) -> None:
         """Save stamps and vocabularies for the next start (see :meth:`_load_saved_state`)."""
@@ -334,22 +336,15 @@ class AidIndex:
             self.open()
         rebuilt = self.rebuilt_because
         self.rebuilt_because = None
-        current: dict[str, tuple[Any, str]] = {}
-        for collection in store.collections.all():
-            for key, mtime_ns, size in scan_stamps(str(collection.path)):
-                current[key] = (collection, stamp_of(mtime_ns, size))
         try:
             stamps = self._all_stamps()
         except (OSError, ValueError):  # the state file went missing: ask the index
             stamps = self._read_stamps_from_index()
-        removed = [p for p in stamps if p not in current]
-        todo = [(key, (collection, Path(key), stamp))
-                for key, (collection, stamp) in current.items() if stamps.get(key) != stamp]
+        todo, removed = _changes(store.collections.all(), stamps)
         added = sum(1 for key, _ in todo if key not in stamps)
-        del current
         if todo or removed:
             self._write(todo, removed, progress)
-        self._set_stamps_aside()
+        self._save_stamps()
         stats = UpdateStats(added, len(todo) - added, len(removed),
                             time.perf_counter() - started, rebuilt)
         log.debug("search index: %d added, %d updated, %d removed in %.2f s", stats.added,
@@ -532,6 +527,38 @@ class AidIndex:
         with self.lock:
             self._create("a rebuild was asked for")
         return self.update(store, progress)
+
+
+Todo = list[tuple[str, tuple[Any, Path, str]]]
+
+
+def _changes(collections: list[Any], stamps: dict[str, str]) -> tuple[Todo, list[str]]:
+    """What to (re-)index and what to drop, comparing the files of ``collections`` with the
+    indexed ``stamps``: one pass over the files with nothing kept per file but what changed
+    (a 38k library made two dicts of 38k paths a minute), and a second pass, of names only,
+    just when an indexed file was not seen."""
+    roots = [Path(c.path).resolve() for c in collections]
+    if any(a != b and a.is_relative_to(b) for a in roots for b in roots):
+        # Nested collections: a file is in both; the inner one (listed later) decides.
+        current = {key: (c, stamp_of(mtime_ns, size)) for c in collections
+                   for key, mtime_ns, size in scan_stamps(str(c.path))}
+        return ([(key, (c, Path(key), stamp)) for key, (c, stamp) in current.items()
+                 if stamps.get(key) != stamp], [p for p in stamps if p not in current])
+    todo: Todo = []
+    seen = 0
+    for collection in collections:
+        for key, mtime_ns, size in scan_stamps(str(collection.path)):
+            stamp = stamp_of(mtime_ns, size)
+            indexed = stamps.get(key)
+            if indexed is not None:
+                seen += 1
+            if indexed != stamp:
+                todo.append((key, (collection, Path(key), stamp)))
+    if seen == len(stamps):
+        return todo, []
+    present = {key for collection in collections
+               for key, _, _ in scan_stamps(str(collection.path))}
+    return todo, [p for p in stamps if p not in present]
 
 
 def _read(path: Path, collection: Any) -> JobAid | None:

@@ -415,27 +415,49 @@ def test_big_build_with_worker_processes_indexes_everything_once(
     reopened.close()
 
 
-def test_stamps_wait_on_disk_between_full_updates(index: AidIndex,
-                                                  library: LibraryStore) -> None:
+def test_stamps_are_kept_across_edits_restarts_and_a_lost_state_file(
+        index: AidIndex, library: LibraryStore) -> None:
     folder = library.paths.own_library
-    assert index._stamps is None  # set aside after the update
+    assert index._stamps is not None and len(index._stamps) == len(AIDS)  # kept after update
     (folder / "jam.md").write_text("# Printer is jammed\n\nOpen tray 3.\n", encoding="utf-8")
     (folder / "new.md").write_text("# Badge reader offline\n\nRestart it.\n", encoding="utf-8")
     (folder / "cafe.md").unlink()
     stats = index.update_paths(library, [folder / "jam.md", folder / "new.md", folder / "cafe.md",
                                          folder / "never-there.md"])
     assert (stats.added, stats.updated, stats.removed) == (1, 1, 1)
-    assert index.update(library).changed == 0  # the changes reached the stamps read back
-    assert index._stamps is None
+    assert index.update(library).changed == 0  # the changes reached the stamps
     (folder / "toner.md").unlink()
     index.update_paths(library, [folder / "toner.md"])
     index.close()  # saves the stamps with the change
     reopened = AidIndex(index.folder)
     reopened.open()
+    assert reopened._stamps is None  # on disk until the first full update asks for them
     assert reopened.update(library).changed == 0
-    # A state file that vanished while the stamps were set aside: the index knows them too.
+    reopened.close()
+    reopened = AidIndex(index.folder)
+    reopened.open()
+    # A state file that vanished while the stamps were on disk: the index knows them too.
     (folder / "refund2.md").unlink()
     reopened.update_paths(library, [folder / "refund2.md"])
     (index.folder / index_module.STATE_FILE).unlink()
     assert reopened.update(library).changed == 0
     reopened.close()
+
+
+def test_a_full_update_finds_files_deleted_and_added_behind_its_back(
+        index: AidIndex, library: LibraryStore, tmp_path: Path) -> None:
+    folder = library.paths.own_library
+    (folder / "cafe.md").unlink()
+    (folder / "sub").mkdir()
+    (folder / "sub" / "badge.md").write_text("# Badge reader offline\n", encoding="utf-8")
+    stats = index.update(library)
+    assert (stats.added, stats.updated, stats.removed) == (1, 0, 1)
+    engine = SearchEngine(index, cache=False)
+    assert titles(engine, "badge") == ["Badge reader offline"] and titles(engine, "cafe") == []
+    # A collection inside another: its files are seen twice, indexed once, none dropped.
+    count = index.doc_count
+    library.collections.add(folder / "sub", "inner")
+    assert index.update(library).changed == 0
+    assert index.doc_count == count and titles(engine, "badge") == ["Badge reader offline"]
+    (folder / "sub" / "badge.md").unlink()
+    assert index.update(library).removed == 1 and titles(engine, "badge") == []
