@@ -191,10 +191,20 @@ def installed_version() -> str:
         return "unknown (run from a source tree that is not installed)"
 
 
+class _Version(argparse.Action):
+    """``--version``, read from the package metadata only when asked (20 ms per command)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        print(f"handrail {installed_version()}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="handrail", description=(
         "Handrail: the job aid you need, one keystroke away. With no command, starts the app."))
-    parser.add_argument("--version", action="version", version=f"handrail {installed_version()}")
+    parser.add_argument("--version", action=_Version, nargs=0,
+                        help="show the installed version and exit")
     parser.add_argument("--debug", action="store_true", help="log in detail (also "
                         "HANDRAIL_DEBUG=1); the log is in the logs folder of the home")
     parser.add_argument("--home", metavar="DIR", help="keep all data, config and cache under DIR "
@@ -287,11 +297,15 @@ def _app_command(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     paths = HandrailPaths.resolve(args.home)
-    log_file = logs.setup(paths, debug=args.debug, stderr=args.command is None
-                          or args.command == "toggle")
+    app = args.command is None or args.command == "toggle"
+    log_file = logs.setup(paths, debug=args.debug, stderr=app, long_running=app)
     unexpected.install(str(log_file) if log_file else None)
-    log.info("handrail %s: %s (Python %s, %s)", installed_version(), args.command or "app",
-             sys.version.split()[0], sys.platform)
+    if app:
+        log.info("handrail %s starts (Python %s, %s; data in %s)", installed_version(),
+                 sys.version.split()[0], sys.platform, paths.data)
+    else:
+        log.info("handrail %s (Python %s, %s)", args.command, sys.version.split()[0],
+                 sys.platform)
     if args.command is None:
         from app.gui import run_gui  # Qt is imported only when the GUI starts.
 

@@ -15,7 +15,6 @@ import logging
 import os
 import re
 import sys
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from job_aids.paths import HandrailPaths
@@ -57,10 +56,28 @@ def log_file(paths: HandrailPaths) -> Path:
     return paths.logs / LOG_NAME
 
 
-def setup(paths: HandrailPaths, *, debug: bool = False, stderr: bool = False) -> Path | None:
+def _rotate(file: Path) -> None:
+    """handrail.log -> handrail.log.1 -> ... .3, once it is over the size limit."""
+    try:
+        if file.stat().st_size < LOG_BYTES:
+            return
+    except OSError:
+        return
+    for number in range(LOG_BACKUPS, 0, -1):
+        older = file.with_name(f"{file.name}.{number}")
+        newer = file.with_name(f"{file.name}.{number - 1}") if number > 1 else file
+        if newer.exists():
+            os.replace(newer, older)
+
+
+def setup(paths: HandrailPaths, *, debug: bool = False, stderr: bool = False,
+          long_running: bool = False) -> Path | None:
     """Send Handrail's log records to its log file (and, with ``stderr``, warnings to stderr
     as ``handrail: message``). Returns the file, or None when it cannot be written (the
-    reason goes to stderr: the program works on without a log)."""
+    reason goes to stderr: the program works on without a log).
+
+    A command appends a few lines: the file is rotated at start when it is too big. The tray
+    app (``long_running``) rotates it as it writes."""
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if debug_wanted(debug) else logging.INFO)
     for old in list(root.handlers):
@@ -71,8 +88,14 @@ def setup(paths: HandrailPaths, *, debug: bool = False, stderr: bool = False) ->
     handler: logging.Handler
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
-        handler = RotatingFileHandler(
-            file, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8", delay=True)
+        _rotate(file)
+        if long_running:
+            from logging.handlers import RotatingFileHandler  # 6 ms to import: not per command
+
+            handler = RotatingFileHandler(file, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS,
+                                          encoding="utf-8", delay=True)
+        else:
+            handler = logging.FileHandler(file, encoding="utf-8", delay=True)
     except OSError as error:
         print(f"handrail: no log file ({file}: {error.strerror or error})", file=sys.stderr)
         written: Path | None = None

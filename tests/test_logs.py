@@ -58,7 +58,7 @@ def test_the_log_says_what_happened_and_never_what_the_user_wrote(tmp_path: Path
 
     log = (home / "logs" / "handrail.log").read_text(encoding="utf-8")
     assert " DEBUG " in log and " INFO " in log
-    assert "handrail 0.1.0: search" in log and "search index: " in log
+    assert "handrail search (Python" in log and "search index: " in log
     assert "fast path on" in log
     assert "show failed: AidNotFoundError" in log
     for word in PRIVATE:
@@ -113,3 +113,22 @@ def test_an_unexpected_error_is_logged_with_its_traceback_and_the_user_told(
 
 def test_version_comes_from_the_package(tmp_path: Path) -> None:
     assert run_cli("--version", home=tmp_path).stdout.strip() == "handrail 0.1.0"
+
+
+def test_a_big_log_is_rotated_and_old_ones_dropped(tmp_path: Path,
+                                                   isolated_logging: None) -> None:
+    paths = HandrailPaths.under(tmp_path)
+    paths.logs.mkdir(parents=True)
+    file = paths.logs / logs.LOG_NAME
+    for number in range(1, logs.LOG_BACKUPS + 1):
+        (paths.logs / f"{logs.LOG_NAME}.{number}").write_text(f"old {number}\n")
+    file.write_bytes(b"x" * logs.LOG_BYTES)
+    assert logs.setup(paths) == file
+    logging.getLogger("handrail").info("after the rotation")
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    assert "after the rotation" in file.read_text()
+    assert (paths.logs / f"{logs.LOG_NAME}.1").stat().st_size == logs.LOG_BYTES
+    assert (paths.logs / f"{logs.LOG_NAME}.2").read_text() == "old 1\n"
+    assert (paths.logs / f"{logs.LOG_NAME}.3").read_text() == "old 2\n"  # "old 3" dropped
+    assert not (paths.logs / f"{logs.LOG_NAME}.4").exists()
