@@ -91,7 +91,7 @@ class Controller(QObject):
         self._gap_timer.timeout.connect(self._record_gap)
         self._gap_query = ""
         self._trim_timer = QTimer(self, singleShot=True, interval=TRIM_AFTER_HIDE_MS)
-        self._trim_timer.timeout.connect(self.worker.shrink)
+        self._trim_timer.timeout.connect(self._shrink)
 
         self.tray = Tray(QIcon(str(icon_file())), self._pinned_titles, self._raise_pinned, self)
         self.tray.search.connect(lambda: self.toggle(force_show=True))
@@ -132,6 +132,13 @@ class Controller(QObject):
         trace.trace("tray-ready", tray=self.tray.icon.isVisible(),
                     hotkey=self.hotkey.sequence)
         return True
+
+    def _shrink(self) -> None:
+        """The user is done searching: give back what searching and painting kept."""
+        from PySide6.QtGui import QPixmapCache
+
+        QPixmapCache.clear()  # the style's pixmaps of rows, hints and frames, rebuilt at will
+        self.worker.shrink()
 
     def open_log_folder(self) -> None:
         from PySide6.QtCore import QUrl

@@ -36,6 +36,7 @@ from .run import ROOT, percentile
 HOTKEY = ("Control_L", "Alt_L", "space")
 IDLE_WAIT_S = 5
 WARMUP_CYCLES = 500  # popup cycles before memory growth is counted
+SAMPLE_EVERY = 500  # cycles between samples of the app's own memory
 
 
 def summary(values: list[float]) -> dict[str, float]:
@@ -166,8 +167,18 @@ def cold_starts(desktop: Desktop, home: Path, trials: int) -> tuple[list[float],
     return ready, first_answer
 
 
+def settled_anon_mb(app: HandrailApp) -> float:
+    """The app's own memory once idle: the median of three looks a second apart (a look may
+    fall on the minute's rescan of the library, whose working set is given back after it)."""
+    looks = []
+    for _ in range(3):
+        looks.append(app.rss_kb("RssAnon") / 1024)
+        time.sleep(1)
+    return statistics.median(looks)
+
+
 def memory_cycles(app: HandrailApp, cycles: int, warmup: int = WARMUP_CYCLES
-                  ) -> dict[str, float]:
+                  ) -> dict[str, Any]:
     """Memory over ``cycles`` popup cycles (show with a query, results painted, hide), idle
     before, after ``warmup`` cycles (the caches of typing have filled) and at the end: the
     growth after the warm-up is what a long-running app would keep adding."""
@@ -175,6 +186,7 @@ def memory_cycles(app: HandrailApp, cycles: int, warmup: int = WARMUP_CYCLES
     time.sleep(IDLE_WAIT_S)  # idle: the popup hid and the app gave back what it freed
     idle_before = app.rss_kb() / 1024
     after_warmup = anon_after_warmup = 0.0
+    by_cycle: dict[int, float] = {}
     for number in range(cycles):
         query = queries[number % len(queries)][: 2 + number % 9]
         before = len(app.events("results-painted"))
@@ -184,18 +196,22 @@ def memory_cycles(app: HandrailApp, cycles: int, warmup: int = WARMUP_CYCLES
         if number + 1 == warmup:
             time.sleep(IDLE_WAIT_S)  # measured as at the end: idle, after the app gave back
             after_warmup = app.rss_kb() / 1024
-            anon_after_warmup = app.rss_kb("RssAnon") / 1024
+            anon_after_warmup = settled_anon_mb(app)
+        if (number + 1) % SAMPLE_EVERY == 0:
+            time.sleep(IDLE_WAIT_S)
+            by_cycle[number + 1] = round(settled_anon_mb(app), 2)
     time.sleep(IDLE_WAIT_S)
     idle_after = app.rss_kb() / 1024
     # Pages of the memory-mapped index count in RSS once read; the app's own memory is "anon".
-    anon_after = app.rss_kb("RssAnon") / 1024
+    anon_after = settled_anon_mb(app)
     return {"rss_idle_mb": round(idle_before, 1),
             f"rss_after_{warmup}_mb": round(after_warmup, 1),
             f"rss_after_{cycles}_mb": round(idle_after, 1),
             "growth_after_warmup_mb": round(idle_after - after_warmup, 1),
             f"anon_after_{warmup}_mb": round(anon_after_warmup, 2),
             f"anon_after_{cycles}_mb": round(anon_after, 2),
-            "anon_growth_after_warmup_mb": round(anon_after - anon_after_warmup, 2)}
+            "anon_growth_after_warmup_mb": round(anon_after - anon_after_warmup, 2),
+            "anon_mb_by_cycle": by_cycle}
 
 
 def main(argv: list[str] | None = None) -> int:
