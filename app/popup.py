@@ -233,7 +233,15 @@ class Popup(QWidget):
         self.notice.show()
 
     def show_progress(self, text: str) -> None:
-        self.status.setText(text or HINTS)
+        self.status.setText(text or self._hints())
+
+    def _hints(self) -> str:
+        """The keys, and the selected text Alt+S would search for, if any."""
+        selection = " ".join((self.context.selection or "").split())
+        if not selection:
+            return HINTS
+        shown = selection if len(selection) <= 40 else selection[:39] + "…"
+        return f"Alt+S: search “{shown}” · {HINTS}"
 
     def show_preview(self, generation: int, page: str) -> None:
         if generation == self._preview_generation:
@@ -377,9 +385,7 @@ class Popup(QWidget):
 
         self.context = replace(self.context, selection=text or None)
         if text and text.strip():
-            shown = " ".join(text.split())
-            shown = shown if len(shown) <= 40 else shown[:39] + "…"
-            self.status.setText(f"Alt+S: search “{shown}” · {HINTS}")
+            self.status.setText(self._hints())
 
 
 def clipboard_text_for_selection(allowed: bool) -> str | None:

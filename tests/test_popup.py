@@ -269,3 +269,16 @@ def test_a_hotkey_lost_after_registering_is_reported(controller: Controller,
     controller.hotkey.lost.emit("the desktop did not bind the shortcut")
     qtbot.waitUntil(lambda: any("did not bind" in m for m in controller.messages))
     assert "handrail toggle" in controller.tray.icon.toolTip()
+
+
+def test_the_selection_hint_survives_the_index_progress(qtbot: QtBot) -> None:
+    """The start-up index update finishing reset the status line to the plain hints, so the
+    text selected in the work window was no longer offered (a flaky end-to-end test)."""
+    popup = Popup()
+    qtbot.addWidget(popup)
+    popup.set_selection("vendor  invoice\n")
+    assert "Alt+S: search “vendor invoice”" in popup.status.text()
+    popup.show_progress("Indexing: 250 of 38,405 aids")
+    assert popup.status.text() == "Indexing: 250 of 38,405 aids"
+    popup.show_progress("")
+    assert "Alt+S: search “vendor invoice”" in popup.status.text()
