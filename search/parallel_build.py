@@ -142,13 +142,14 @@ class ParallelWriter:
             while pending:
                 finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
                 advanced = _drain(self._queue)
-                for future in finished:
+                if progress is not None and advanced:
+                    progress(advanced)
+                for future in finished:  # each told apart: workers done together still show
                     result = future.result()
                     written.append(result)
                     SURFACES.update(result.surfaces)
-                    advanced += self._sizes[future] % PROGRESS_EVERY  # the rest of its aids
-                if progress is not None and advanced:
-                    progress(advanced)
+                    if progress is not None:
+                        progress(self._sizes[future] % PROGRESS_EVERY)  # the rest of its aids
             self._move_segments()
             commit_segments(writer, [job.segment for job in written if job.segment is not None])
         except BaseException:
