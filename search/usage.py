@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 import time
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 from job_aids.atomic import atomic_write_text
 
 HALF_LIFE_DAYS = 30.0
+log = logging.getLogger(__name__)
 
 
 class UsageLog:
@@ -60,8 +62,9 @@ class UsageLog:
         try:
             atomic_write_text(self._file, json.dumps(
                 {"version": 1, "opens": self._opens, "gaps": self._gaps}))
-        except OSError:
-            pass  # losing a usage count must never get in the user's way
+        except OSError as error:  # losing a usage count must never get in the user's way
+            log.warning("usage counts not saved (%s): %s", type(error).__name__,
+                        error.strerror or error)
 
     def habit(self, aid_id: str, now: float | None = None) -> float:
         """0 for never opened, up to 1 for opened often and lately."""
