@@ -6,6 +6,7 @@ file and line, and the text is kept as the body so it can still be shown and sea
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import re
@@ -33,6 +34,61 @@ def looks_binary(data: bytes) -> bool:
     return b"\x00" in data[:BINARY_SNIFF_BYTES]
 
 
+MAX_YAML_DEPTH = 32  # lists and mappings inside each other; front matter needs two or three
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML as ``safe_load`` reads it, but one bad value cannot take the library down.
+
+    - A date or time that does not exist (``2027-02-30``, ``25:61:61``, year 0) stays the text
+      it is, which the field checks then report with its line.
+    - Lists and mappings nested deeper than :data:`MAX_YAML_DEPTH` are refused (500 deep ran
+      Python out of stack).
+    - An alias may repeat a value, not a list or a mapping: a 342-byte "billion laughs" alias
+      bomb expanded to 14.6 GB. (Old templates wrote ``updated: *id001`` for a date: still fine.)
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            anchored = self.anchors.get(event.anchor)
+            if isinstance(anchored, yaml.CollectionNode):
+                raise yaml.composer.ComposerError(
+                    None, None, f"the alias *{event.anchor} repeats a list or mapping, which "
+                    "front matter does not allow", event.start_mark)
+            return super().compose_node(parent, index)
+        if self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent):
+            self._depth += 1
+            try:
+                if self._depth > MAX_YAML_DEPTH:
+                    raise yaml.composer.ComposerError(
+                        None, None, f"lists and mappings are nested more than {MAX_YAML_DEPTH} "
+                        "deep", self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+        return super().compose_node(parent, index)
+
+    def construct_yaml_timestamp(self, node: Any) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                                   _FrontMatterLoader.construct_yaml_timestamp)
+
+
+def load_front_matter(yaml_text: str) -> Any:
+    """The front matter's YAML (see :class:`_FrontMatterLoader`); raises ``yaml.YAMLError``."""
+    return yaml.load(yaml_text, Loader=_FrontMatterLoader)  # noqa: S506 - a SafeLoader
+
+
 def parse_text(text: str, path: Path | None = None) -> JobAid:
     """Split text into front matter and body. Line endings must already be ``\\n``."""
     opening = _OPEN.match(text)
@@ -49,7 +105,7 @@ def parse_text(text: str, path: Path | None = None) -> JobAid:
         else closing.end()
     body = text[body_start:]
     try:
-        loaded = yaml.safe_load(yaml_text) if yaml_text.strip() else {}
+        loaded = load_front_matter(yaml_text) if yaml_text.strip() else {}
     except yaml.YAMLError as error:
         # The context mark is where the broken construct starts (an unclosed list, a key
         # without a colon); the problem mark can point past it, at the end of the block.
@@ -104,12 +160,29 @@ def check_fields(meta: dict[Any, Any], yaml_text: str, path: Path | None) -> lis
     if experts is not None and not isinstance(experts, str | list):
         add("experts", "'experts' must be a list of {name:, contact:} entries")
     for key in ("review_by", "created", "updated"):
-        if meta.get(key) is not None and parse_date(meta[key]) is None:
-            add(key, f"'{key}' must be a date like 2027-01-31")
+        value = meta.get(key)
+        if value is not None and (parse_date(value) is None
+                                  or isinstance(value, str) and not _is_date_text(value)):
+            looks_like_one = re.match(r"\d{4}-\d\d-\d\d", str(value).strip())
+            add(key, f"'{key}' must be a date like 2027-01-31"
+                + (f"; {str(value).strip()} does not exist" if looks_like_one else ""))
     url = meta.get("url")
     if isinstance(url, str) and url and not re.match(r"^(https?|mailto|tel):", url, re.I):
         add("url", "'url' must start with http:, https:, mailto: or tel:", "warning")
     return problems
+
+
+def _is_date_text(value: str) -> bool:
+    """Whether text is a real ISO date or date and time (YAML reads real ones as dates)."""
+    text = value.strip()
+    try:
+        if len(text) <= 10:
+            dt.date.fromisoformat(text)
+        else:
+            dt.datetime.fromisoformat(text.replace(" ", "T", 1))
+    except ValueError:
+        return False
+    return True
 
 
 def decode(data: bytes, path: Path | None = None) -> tuple[str, list[Problem], str, bool]:

@@ -4,6 +4,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 from job_aids import JobAid, parse_bytes, parse_text, read_aid, serialize_bytes, serialize_text
 from job_aids.fileformat import MAX_FILE_BYTES
@@ -142,3 +143,51 @@ def test_a_file_that_grows_while_it_is_read_is_read_whole(tmp_path: Path,
     monkeypatch.setattr(fileformat.os, "fstat", lambda fd: Smaller(real_fstat(fd)))
     aid = read_aid(path)
     assert aid.body.count("more words") == 500 and aid.problems == []
+
+
+HOSTILE = {
+    "impossible-date.md": ("---\ntitle: A\nreview_by: 2027-02-30\n---\nbody\n", 3,
+                           "'review_by' must be a date like 2027-01-31; 2027-02-30 does not exist"),
+    "month-13.md": ("---\ntitle: B\ncreated: 2026-13-01\n---\nbody\n", 3, "'created' must be"),
+    "year-0.md": ("---\ntitle: C\nupdated: 0000-01-01\n---\nbody\n", 3, "'updated' must be"),
+    "bad-time.md": ("---\ntitle: D\ncreated: 2026-12-01 25:61:61\n---\nbody\n", 3,
+                    "2026-12-01 25:61:61 does not exist"),
+    "deep.md": ("---\ntitle: E\nx: " + "[" * 500 + "]" * 500 + "\n---\nbody\n", 3,
+                "nested more than 32 deep"),
+    "bomb.md": ("---\ntitle: F\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+                + "".join(f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n"
+                          for p, n in zip("abcdefgh", "bcdefghi", strict=True))
+                + "---\nbody\n", 4, "the alias *a repeats a list or mapping"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_one_hostile_front_matter_is_a_problem_on_its_line_not_a_crash(name: str) -> None:
+    text, line, message = HOSTILE[name]
+    aid = parse_text(text, Path(name))
+    assert [(p.line, p.severity) for p in aid.problems] == [(line, "error")], aid.problems
+    assert message in aid.problems[0].message
+    assert "body" in aid.body  # the text is kept, shown and searched
+
+
+def test_an_alias_of_a_plain_value_still_reads() -> None:
+    """Earlier templates wrote `created: &id001 2026-12-02` and `updated: *id001`."""
+    aid = parse_text("---\ntitle: Old\ncreated: &id001 2026-12-02\nupdated: *id001\n---\nx\n")
+    assert aid.problems == [] and aid.meta["updated"] == aid.meta["created"]
+
+
+def test_hostile_files_leave_every_command_working(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    library = home / "data" / "library"
+    library.mkdir(parents=True)
+    for name, (text, _, _) in HOSTILE.items():
+        (library / name).write_text(text, encoding="utf-8")
+    (library / "good.md").write_text("# Unjam the printer\n\nOpen tray 2.\n", encoding="utf-8")
+    validated = run_cli("validate", home=home, check=False)
+    assert validated.returncode == 1 and "Traceback" not in validated.stderr
+    assert validated.stdout.count(": error: ") == len(HOSTILE)
+    listed = run_cli("list", "--json", home=home)
+    assert "Unjam the printer" in listed.stdout
+    assert "Unjam the printer" in run_cli("search", "--json", "unjam", home=home).stdout
+    assert "Traceback" not in run_cli("index", "--rebuild", home=home).stderr
+    assert "Open tray 2" in run_cli("show", "Unjam the printer", home=home).stdout
