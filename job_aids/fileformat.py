@@ -7,11 +7,13 @@ file and line, and the text is kept as the body so it can still be shown and sea
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import os
 import re
 import uuid
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 import yaml
@@ -19,6 +21,7 @@ import yaml
 from .model import KINDS, AidSource, JobAid, Problem, parse_date
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 BINARY_SNIFF_BYTES = 8192
 _BOM = b"\xef\xbb\xbf"
 _OPEN = re.compile(r"\A---[ \t]*\n")
@@ -226,9 +229,14 @@ def parse_bytes(data: bytes, path: Path | None = None, *, total_size: int | None
 
 
 def read_aid(path: Path, collection: str = "", root: Path | None = None) -> JobAid:
-    """Read and parse one file. Raises ``OSError`` if it cannot be read at all."""
-    with open(path, "rb") as handle:
-        stat = os.fstat(handle.fileno())
+    """Read and parse one file. Raises ``OSError`` if it cannot be read at all, or if it is
+    not a regular file: a pipe named ``x.md`` hung every command that read it."""
+    fd = os.open(path, os.O_RDONLY | _NONBLOCK)  # opening a pipe does not wait for a writer
+    with os.fdopen(fd, "rb") as handle:
+        stat = os.fstat(fd)
+        if not S_ISREG(stat.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file (a pipe, socket or device); only "
+                          "files are aids", str(path))
         # As much as the file holds (asking for the 2 MB limit each time allocated 2 MB per
         # file), and the rest if it grew meanwhile.
         data = handle.read(min(stat.st_size + 1, MAX_FILE_BYTES))

@@ -68,11 +68,12 @@ def scan_stamps(root: str) -> Iterator[tuple[str, int, int]]:
 
 
 def walk_markdown(root: Path) -> Iterator[Path]:
-    """Markdown files under ``root`` in a stable order; hidden files and folders are skipped."""
+    """Markdown files under ``root`` in a stable order; hidden files and folders are skipped,
+    and so is anything that is not a regular file (a pipe named ``x.md`` hung the commands)."""
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if is_markdown_name(name):
+            if is_markdown_name(name) and os.path.isfile(os.path.join(folder, name)):
                 yield Path(folder, name)
 
 

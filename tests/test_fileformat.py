@@ -138,7 +138,7 @@ def test_a_file_that_grows_while_it_is_read_is_read_whole(tmp_path: Path,
 
     class Smaller:  # what fstat saw before the writer added the rest
         def __init__(self, stat: os.stat_result) -> None:
-            self.st_size, self.st_mtime_ns = 12, stat.st_mtime_ns
+            self.st_size, self.st_mtime_ns, self.st_mode = 12, stat.st_mtime_ns, stat.st_mode
 
     monkeypatch.setattr(fileformat.os, "fstat", lambda fd: Smaller(real_fstat(fd)))
     aid = read_aid(path)
@@ -191,3 +191,30 @@ def test_hostile_files_leave_every_command_working(tmp_path: Path) -> None:
     assert "Unjam the printer" in run_cli("search", "--json", "unjam", home=home).stdout
     assert "Traceback" not in run_cli("index", "--rebuild", home=home).stderr
     assert "Open tray 2" in run_cli("show", "Unjam the printer", home=home).stdout
+
+
+def test_a_pipe_named_like_an_aid_is_not_read_and_hangs_nothing(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    home = tmp_path / "home"
+    library = home / "data" / "library"
+    library.mkdir(parents=True)
+    os.mkfifo(library / "pipe.md")
+    (library / "good.md").write_text("# Unjam the printer\n", encoding="utf-8")
+
+    def handrail(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "app.cli", "--home", str(home), *args],
+                              capture_output=True, text=True, cwd=ROOT, timeout=30)
+
+    validated = handrail("validate", str(library / "pipe.md"))
+    assert validated.returncode == 1
+    assert "pipe.md:1: error: cannot be read: not a regular file" in validated.stdout
+    listed = handrail("list")
+    assert listed.returncode == 0 and "Unjam the printer" in listed.stdout
+    assert "pipe" not in listed.stdout
+    assert "Unjam the printer" in handrail("search", "unjam").stdout
+    assert handrail("validate").returncode == 0
