@@ -15,8 +15,16 @@ _DASHES = re.compile(r"-{2,}")
 
 
 def safe_component(name: str, *, max_len: int = 120) -> str:
-    """One path component made safe everywhere: no separators, reserved names or dot-names."""
+    """One path component made safe everywhere: no separators, reserved names or dot-names,
+    and at most ``max_len`` bytes. A name cut to fit keeps its extension (``….md`` cut inside
+    the ``.md`` made imported aids invisible)."""
     name = unicodedata.normalize("NFC", name).replace("/", "_").replace("\\", "_")
+    stem, dot, extension = name.rpartition(".")
+    if dot and stem.strip() and 0 < len(extension) <= 10 and len(name.encode()) > max_len:
+        suffix = "." + str(sanitize_filename(extension, platform="universal"))
+        stem = str(sanitize_filename(stem, platform="universal",
+                                     max_len=max_len - len(suffix.encode()))).rstrip(". ")
+        name = stem + suffix if stem else name
     cleaned = str(sanitize_filename(name, platform="universal", max_len=max_len)).strip()
     if cleaned in ("", ".", ".."):
         cleaned = "_" + cleaned.strip(".") if cleaned.strip(".") else "_"

@@ -55,3 +55,19 @@ def test_importing_again_skips_identical_and_keeps_different(tmp_path: Path) -> 
     third = import_files([source], dest)
     assert [t.name for _, t in third.imported] == ["a-2.md"]
     assert (dest / "wiki/a.md").read_text() == "# A\n"
+
+
+def test_an_import_with_a_long_name_stays_an_aid(tmp_path: Path) -> None:
+    from job_aids import walk_markdown
+
+    source = tmp_path / "wiki"
+    source.mkdir()
+    long_name = "How to reconcile the quarterly vendor statements " * 3 + ".md"
+    (source / long_name).write_text("# Reconcile\n\nMatch every line.\n", encoding="utf-8")
+    dest = tmp_path / "library"
+    dest.mkdir()
+    report = import_files([source], dest)
+    assert len(report.imported) == 1 and not report.skipped
+    target = report.imported[0][1]
+    assert target.suffix == ".md" and len(target.name.encode()) <= 120
+    assert list(walk_markdown(dest)) == [target]  # listed, searched, shown

@@ -47,3 +47,12 @@ def test_unique_path_avoids_collisions_in_any_case(tmp_path: Path) -> None:
     assert unique_path(tmp_path, "toner").name == "toner-2.md"
     (tmp_path / "toner-2.md").write_text("x")
     assert unique_path(tmp_path, "toner").name == "toner-3.md"
+
+
+@pytest.mark.parametrize("stem", ["a" * 200, "打印机卡纸" * 30, "word. " * 40])
+def test_a_long_name_is_cut_to_fit_and_keeps_its_extension(stem: str) -> None:
+    """Imported names over 120 bytes were cut inside ".md", and the aids were never listed."""
+    safe = safe_component(stem + ".md")
+    assert safe.endswith(".md") and len(safe.encode()) <= 120
+    assert safe_component("short name.md") == "short name.md"
+    assert safe_relative_path(f"wiki/{stem}.md").name.endswith(".md")
