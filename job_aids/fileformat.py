@@ -215,6 +215,12 @@ def parse_bytes(data: bytes, path: Path | None = None, *, total_size: int | None
                           "listed but not shown or searched. Remove it or rename it away from .md.")
         return JobAid(meta={}, body="", problems=[problem])
     text, problems, newline, bom = decode(data, path)
+    nul = data.find(b"\0", BINARY_SNIFF_BYTES)  # the sniff saw only the start
+    if nul >= 0:
+        problems.append(Problem(path, data.count(b"\n", 0, nul) + 1, "a NUL byte: this is "
+                                "not plain text from here on (a damaged file, or binary data "
+                                "pasted in?). Open it in a text editor and remove what is not "
+                                "text."))
     if total_size is not None and total_size > len(data):
         # Do not show half a character or half a line at the cut.
         text = text[: text.rfind("\n") + 1] if "\n" in text else text

@@ -218,3 +218,11 @@ def test_a_pipe_named_like_an_aid_is_not_read_and_hangs_nothing(tmp_path: Path) 
     assert "pipe" not in listed.stdout
     assert "Unjam the printer" in handrail("search", "unjam").stdout
     assert handrail("validate").returncode == 0
+
+
+def test_a_nul_byte_past_the_binary_sniff_is_reported_on_its_line() -> None:
+    data = b"# Long aid\n" + b"a line of plain words\n" * 500 + b"oops\x00here\n"
+    aid = parse_bytes(data, Path("long.md"))
+    assert [(p.line, p.severity) for p in aid.problems] == [(502, "error")]
+    assert "NUL byte" in aid.problems[0].message
+    assert aid.title == "Long aid"  # still listed and found by its title
