@@ -210,6 +210,11 @@ def decode(data: bytes, path: Path | None = None) -> tuple[str, list[Problem], s
 
 def parse_bytes(data: bytes, path: Path | None = None, *, total_size: int | None = None) -> JobAid:
     """Parse file contents. ``total_size`` is the real size when ``data`` was cut at the limit."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        problem = Problem(path, 1, "this file is UTF-16 text, which Handrail does not read; "
+                          "save it as UTF-8 (Notepad: File > Save as, Encoding: UTF-8) to list, "
+                          "show and search it.")
+        return JobAid(meta={}, body="", problems=[problem])
     if looks_binary(data):
         problem = Problem(path, 1, "this looks like a binary file, not Markdown text; it is "
                           "listed but not shown or searched. Remove it or rename it away from .md.")

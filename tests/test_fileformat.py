@@ -226,3 +226,14 @@ def test_a_nul_byte_past_the_binary_sniff_is_reported_on_its_line() -> None:
     assert [(p.line, p.severity) for p in aid.problems] == [(502, "error")]
     assert "NUL byte" in aid.problems[0].message
     assert aid.title == "Long aid"  # still listed and found by its title
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_a_utf16_file_is_named_as_such_not_binary(encoding: str) -> None:
+    data = "# Unjam the printer\n\nOpen tray 2.\n".encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+    aid = parse_bytes(data, Path("notepad.md"))
+    assert [p.line for p in aid.problems] == [1]
+    assert "UTF-16" in aid.problems[0].message and "UTF-8" in aid.problems[0].message
+    assert "binary" not in aid.problems[0].message
