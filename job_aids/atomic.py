@@ -20,17 +20,34 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
+def new_file_mode() -> int:
+    """The mode a new file gets under the process's umask (0o600 under umask 077)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:  # Linux: read, not set
+            for line in status:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: set and put back at once
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True,
+                       mode: int | None = None) -> None:
     """Write ``data`` to ``path`` through a temp file in the same folder and ``os.replace``.
 
     With ``durable`` the data and the folder entry are fsynced, so a power cut cannot leave an
-    empty file behind. Raises ``OSError``; callers convert it at their boundary.
+    empty file behind. The file keeps the mode of the one it replaces; a new one gets ``mode``
+    (a copy passes its original's) or what the umask allows. Raises ``OSError``; callers
+    convert it at their boundary.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = path.stat().st_mode & 0o7777
     except FileNotFoundError:
-        mode = 0o644
+        mode = new_file_mode() if mode is None else mode & 0o7777
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name[:80]}.", suffix=TEMP_SUFFIX,
                                     dir=path.parent)
     try:

@@ -31,8 +31,9 @@ class AidHistory:
     def _aid_folder(self, aid_id: str) -> Path:
         return self._folder / safe_component(aid_id)
 
-    def record(self, aid_id: str, data: bytes) -> Path:
-        """Keep ``data`` as a version of the aid; drops the oldest beyond the bound."""
+    def record(self, aid_id: str, data: bytes, mode: int | None = None) -> Path:
+        """Keep ``data`` as a version of the aid (with its file's ``mode``: a private aid's
+        history is private too); drops the oldest beyond the bound."""
         folder = self._aid_folder(aid_id)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
         path = folder / f"{stamp}.md"
@@ -40,7 +41,7 @@ class AidHistory:
         while path.exists():
             path = folder / f"{stamp}-{number}.md"
             number += 1
-        atomic_write_bytes(path, data)
+        atomic_write_bytes(path, data, mode=mode)
         for old in self.versions(aid_id)[: -self._keep]:
             old.path.unlink(missing_ok=True)
         return path

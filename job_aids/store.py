@@ -243,7 +243,7 @@ class LibraryStore:
             # The version being replaced goes to history first: if that cannot be written,
             # nothing is saved (the editor keeps the new text and says why).
             with map_os_errors("keep the previous version of", path):
-                self.history.record(aid.id, current)
+                self.history.record(aid.id, current, mode=path.stat().st_mode)
         self._write(path, data)
         return self.load(path, collection)
 

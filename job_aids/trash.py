@@ -36,7 +36,7 @@ class Trash:
         entry_id = f"{deleted_at:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
         slot = self._folder / entry_id
         target = slot / path.name
-        atomic_write_bytes(target, path.read_bytes())
+        atomic_write_bytes(target, path.read_bytes(), mode=path.stat().st_mode)
         info = {"original": str(path), "collection": collection, "title": title,
                 "aid_id": aid_id, "deleted_at": deleted_at.isoformat()}
         atomic_write_text(slot / INFO_FILE, json.dumps(info, ensure_ascii=False, indent=2))
@@ -70,6 +70,7 @@ class Trash:
 
     def take_out(self, entry: TrashEntry, destination: Path) -> Path:
         """Write the trashed file to ``destination`` (atomically), then drop the trash slot."""
-        atomic_write_bytes(destination, entry.file.read_bytes())
+        atomic_write_bytes(destination, entry.file.read_bytes(),
+                           mode=entry.file.stat().st_mode)
         shutil.rmtree(entry.file.parent, ignore_errors=True)
         return destination

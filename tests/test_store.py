@@ -198,3 +198,28 @@ def test_find_by_id_path_collection_path_and_title(store: LibraryStore) -> None:
     assert aid.source is not None
     for key in (aid.id, str(aid.source.path), f"mine/{aid.source.relpath}", "policy page"):
         assert store.find(key).source == aid.source
+
+
+def test_files_honour_the_umask_and_copies_keep_the_original_mode(store: LibraryStore) -> None:
+    """New files were 0644 under umask 077, and the history and trash copies of a 0600 aid
+    were 0644: readable by everyone on a shared machine."""
+    old_mask = os.umask(0o077)
+    try:
+        aid = store.new_from_template("checklist", "Payroll run")
+        assert aid.source is not None
+        path = aid.source.path
+        assert path.stat().st_mode & 0o777 == 0o600
+        saved = store.save_text(aid, path.read_text() + "\n- [ ] Check the totals\n")
+        (version,) = store.history.versions(saved.id)
+        assert version.path.stat().st_mode & 0o777 == 0o600
+        entry = store.delete_aid(saved)
+        assert entry.file.stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(old_mask)
+    restored = store.restore(entry.entry_id)  # under the usual umask: keeps its 0600
+    assert restored.stat().st_mode & 0o777 == 0o600
+    usual = os.umask(0)
+    os.umask(usual)
+    shared = store.new_from_template("checklist", "Open the shop")
+    assert shared.source is not None
+    assert shared.source.path.stat().st_mode & 0o777 == 0o666 & ~usual
