@@ -203,7 +203,10 @@ def decode(data: bytes, path: Path | None = None) -> tuple[str, list[Problem], s
                                 "as UTF-8 in your editor to fix it."))
         text = data.decode("utf-8", errors="replace")
     newline = "\r\n" if "\r\n" in text else "\n"
-    if newline == "\r\n":
+    if newline == "\n" and "\r" in text and "\n" not in text:
+        # Old Mac line endings: lone CRs only (their front matter was not seen at all).
+        newline, text = "\r", text.replace("\r", "\n")
+    elif newline == "\r\n":
         text = text.replace("\r\n", "\n")
     return text, problems, newline, bom
 
@@ -273,7 +276,7 @@ def serialize_text(aid: JobAid) -> str:
 def serialize_bytes(aid: JobAid) -> bytes:
     """The aid as file bytes, with the line endings and BOM the file had."""
     text = serialize_text(aid)
-    if aid.newline == "\r\n":
-        text = text.replace("\n", "\r\n")
+    if aid.newline in ("\r\n", "\r"):
+        text = text.replace("\n", aid.newline)
     data = text.encode("utf-8")
     return (_BOM + data) if aid.bom else data

@@ -220,8 +220,8 @@ class LibraryStore:
         """Save raw text (an editor's buffer) over the aid's file; history and checks as above."""
         if aid.source is None:
             raise InvalidAidError("this aid has no file yet")
-        if aid.newline == "\r\n":
-            text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+        if aid.newline in ("\r\n", "\r"):
+            text = text.replace("\r\n", "\n").replace("\n", aid.newline)
         data = text.encode("utf-8")
         return self._replace(aid, (b"\xef\xbb\xbf" + data) if aid.bom else data)
 

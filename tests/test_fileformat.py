@@ -237,3 +237,22 @@ def test_a_utf16_file_is_named_as_such_not_binary(encoding: str) -> None:
     assert [p.line for p in aid.problems] == [1]
     assert "UTF-16" in aid.problems[0].message and "UTF-8" in aid.problems[0].message
     assert "binary" not in aid.problems[0].message
+
+
+def test_old_mac_line_endings_keep_their_front_matter_and_their_bytes(tmp_path: Path) -> None:
+
+    from job_aids import HandrailPaths, LibraryStore
+
+    data = b"---\rtitle: Close the till\rkind: checklist\r---\r# Close the till\r\r- [ ] Count\r"
+    aid = parse_bytes(data, Path("mac.md"))
+    assert aid.problems == [] and aid.title == "Close the till" and aid.kind == "checklist"
+    assert serialize_bytes(aid) == data  # written back as it came
+    store = LibraryStore(HandrailPaths.under(tmp_path / "home"))
+    path = store.paths.own_library / "mac.md"
+    path.write_bytes(data)
+    loaded = store.load(path)
+    store.save_text(loaded, "---\ntitle: Close the till\nkind: checklist\n---\n"
+                            "# Close the till\n\n- [ ] Count\n")  # the editor's text: no edit
+    assert path.read_bytes() == data and store.history.versions(loaded.id) == []
+    store.save_text(loaded, "---\ntitle: Close the till\n---\nNew\n")
+    assert path.read_bytes() == b"---\rtitle: Close the till\r---\rNew\r"
