@@ -11,9 +11,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-# Work that fails on purpose (EXPECTED_ERRORS) hands its error to the caller; a bug is logged
-# with its traceback, and the caller gets an UnexpectedError that says where the log is.
-from .unexpected import EXPECTED_ERRORS, UnexpectedError, contained
+# Work that fails on purpose hands its error to the caller; a bug is logged with its
+# traceback, and the caller gets an UnexpectedError that says where the log is.
+from .unexpected import contained
 
 
 class _Relay(QObject):
@@ -63,14 +63,8 @@ class _Job(QRunnable):
         relay, self._relay = self._relay, None  # the job holds it no longer than it runs
         fn, self._fn = self._fn, None
         assert relay is not None and fn is not None, "a job runs once"
-        with contained("working in the background",
-                       lambda message: relay.failed.emit(UnexpectedError(message))):
-            try:
-                result = fn()
-            except EXPECTED_ERRORS as error:
-                relay.failed.emit(error)
-            else:
-                relay.done.emit(result)
+        with contained("working in the background", relay.failed.emit):
+            relay.done.emit(fn())
 
 
 _live_relays: set[_Relay] = set()  # relays whose job is still running

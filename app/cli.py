@@ -33,10 +33,6 @@ def open_store_at(paths: HandrailPaths) -> LibraryStore:
     return LibraryStore(paths, starter_dir=starter_dir(), templates_dir=templates_dir())
 
 
-def open_store(home: str | None) -> LibraryStore:
-    return open_store_at(HandrailPaths.resolve(home))
-
-
 def _aid_json(aid: JobAid) -> dict[str, Any]:
     source = aid.source
     return {

@@ -21,7 +21,7 @@ from job_aids.paths import HandrailPaths
 from resources import icon_file
 from search import SearchResponse, SearchResult
 
-from . import autostart, trace
+from . import autostart, logs, trace
 from .aid_view import AidWindow, aid_page, load_page
 from .background import run_in_background
 from .editor import EditorWindow
@@ -148,7 +148,7 @@ class Controller(QObject):
         folder.mkdir(parents=True, exist_ok=True)
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
             self.show_unexpected(f"No file manager could open {folder}; the log is "
-                                 f"{folder / 'handrail.log'}")
+                                 f"{logs.log_file(self.paths)}")
 
     def show_unexpected(self, message: str) -> None:
         """Tell the user what went wrong (the top-level hook's messages land here)."""

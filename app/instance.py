@@ -16,7 +16,7 @@ from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from job_aids.paths import HandrailPaths
 
-from .unexpected import EXPECTED_ERRORS, contained
+from .unexpected import contained
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -116,8 +116,8 @@ class InstanceServer(QObject):
             return
         reply: dict[str, Any] = {"ok": False, "error": "no answer"}
 
-        def failed(message: str) -> None:
-            reply.update(ok=False, error=message)
+        def failed(message: object) -> None:
+            reply.update(ok=False, error=str(message))
 
         try:
             request = json.loads(buffer.decode())
@@ -127,10 +127,7 @@ class InstanceServer(QObject):
             failed(f"bad request: {error}")
         else:
             with contained("answering a request from another Handrail command", failed):
-                try:
-                    reply = self._handler(request)
-                except EXPECTED_ERRORS as error:
-                    failed(str(error))
+                reply = self._handler(request)
         buffer.clear()
         socket.write(json.dumps(reply).encode() + b"\n")
         socket.flush()

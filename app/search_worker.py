@@ -19,7 +19,7 @@ from job_aids.paths import HandrailPaths
 from search.results import Context, SearchResult
 
 from . import memory
-from .unexpected import EXPECTED_ERRORS, contained
+from .unexpected import contained
 
 if TYPE_CHECKING:
     from search import LibraryWatcher, SearchService
@@ -118,14 +118,11 @@ class SearchWorker(QObject):
     def _open_service(self) -> None:
         from search import SearchService  # Whoosh loads here, after the tray is up
 
-        def failed(message: str) -> None:
-            self.failed.emit(-1, f"The search index could not be opened: {message}")
+        def failed(error: Exception) -> None:
+            self.failed.emit(-1, f"The search index could not be opened: {error}")
 
         with contained("opening the search index", failed):
-            try:
-                self._service = SearchService.open(self._paths, self._store)
-            except EXPECTED_ERRORS as error:
-                failed(str(error))
+            self._service = SearchService.open(self._paths, self._store)
         if self._service is None:
             return
         self._updater = threading.Thread(target=self._keep_current, name="handrail-index",
@@ -136,15 +133,12 @@ class SearchWorker(QObject):
     def _keep_current(self) -> None:
         service = self._service
         assert service is not None
-        def failed(message: str) -> None:  # searching what is indexed still works
-            self.failed.emit(-1, f"The search index could not be brought up to date: {message}")
+        def failed(error: Exception) -> None:  # searching what is indexed still works
+            self.failed.emit(-1, f"The search index could not be brought up to date: {error}")
 
         with contained("bringing the search index up to date", failed):
-            try:
-                stats = service.index.update(self._store, lambda d, t: self.progress.emit(d, t))
-                self.indexed.emit(stats)
-            except EXPECTED_ERRORS as error:
-                failed(str(error))
+            stats = service.index.update(self._store, lambda d, t: self.progress.emit(d, t))
+            self.indexed.emit(stats)
         if self._closing.is_set():
             return
         from search import LibraryWatcher
@@ -165,21 +159,17 @@ class SearchWorker(QObject):
             return
         started = time.perf_counter()
 
-        def failed(message: str) -> None:  # one failed query must not end the engine
-            self.failed.emit(request.generation, f"Search failed: {message}")
+        def failed(error: Exception) -> None:  # one failed query must not end the engine
+            self.failed.emit(request.generation, f"Search failed: {error}")
 
         with contained("searching", failed):
-            try:
-                answer: Any
-                if request.text.strip():
-                    answer = self._service.engine.search(request.text, limit=request.limit,
-                                                         context=request.context)
-                else:
-                    answer = self._home(request)
-            except EXPECTED_ERRORS as error:
-                failed(str(error))
+            answer: Any
+            if request.text.strip():
+                answer = self._service.engine.search(request.text, limit=request.limit,
+                                                     context=request.context)
             else:
-                self.answered.emit(request.generation, answer, time.perf_counter() - started)
+                answer = self._home(request)
+            self.answered.emit(request.generation, answer, time.perf_counter() - started)
 
     def _home(self, request: SearchRequest) -> HomeRows:
         assert self._service is not None

@@ -60,15 +60,21 @@ def report(error: BaseException, where: str,
 
 
 @contextmanager
-def contained(where: str, on_error: Callable[[str], None] | None = None) -> Iterator[None]:
-    """Run a block whose unexpected errors are reported, not raised: a request handler, one
-    query of a loop. ``on_error`` gets the message (to answer the request with it)."""
+def contained(where: str,
+              on_error: Callable[[Exception], None] | None = None) -> Iterator[None]:
+    """Run a block whose errors go to ``on_error`` instead of up: a request handler, one query
+    of a loop, a background job. An error the core or the OS raises on purpose
+    (:data:`EXPECTED_ERRORS`) is handed over as it is; any other is a bug: it is reported
+    (logged with its traceback) and handed over as an :class:`UnexpectedError` saying so."""
     try:
         yield
+    except EXPECTED_ERRORS as error:
+        if on_error is not None:
+            on_error(error)
     except Exception as error:  # noqa: BLE001 - the one place that catches everything
         message = report(error, where)
         if on_error is not None:
-            on_error(message)
+            on_error(UnexpectedError(message))
 
 
 def _excepthook(kind: type[BaseException], error: BaseException,

@@ -253,7 +253,8 @@ class AidIndex:
 
         (They used to be set aside in the state file between updates, but the watcher's
         rescan, once a minute, read them back each time: the 38k tldr pages' stamps raised
-        the app's memory by 5 MB that it never gave back, where keeping them costs 4 MB.)
+        the app's memory by 5 MB and more that it never gave back; keeping them costs about
+        9 MB once.)
         """
         with self.lock:
             if self._stamps is not None and self._ix is not None:

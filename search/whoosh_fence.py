@@ -65,6 +65,8 @@ def whoosh_version() -> str:
 def activate() -> FastPath:
     """Turn the fast path on if this Whoosh is one it was tested with (once per process)."""
     global _state
+    if _state is not None:  # asked per query: no lock once decided
+        return _state
     with _lock:
         if _state is not None:
             return _state
