@@ -67,6 +67,13 @@ class StorageError(LibraryError):
         self.errno = error_number
 
     @classmethod
+    def unreachable(cls, action: str, folder: Path) -> StorageError:
+        """A folder to write into is not there; it is never re-created (it may be a USB stick
+        or a share that is not mounted)."""
+        return cls(f"Could not {action}: the folder {folder} is not reachable (a removed USB "
+                   "stick, an unmounted share?). Reconnect it and try again.", folder)
+
+    @classmethod
     def from_os_error(cls, action: str, path: Path, error: OSError) -> StorageError:
         return cls(os_error_message(action, path, error), path, error.errno)
 

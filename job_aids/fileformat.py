@@ -164,8 +164,8 @@ def check_fields(meta: dict[Any, Any], yaml_text: str, path: Path | None) -> lis
         add("experts", "'experts' must be a list of {name:, contact:} entries")
     for key in ("review_by", "created", "updated"):
         value = meta.get(key)
-        if value is not None and (parse_date(value) is None
-                                  or isinstance(value, str) and not _is_date_text(value)):
+        real = _is_date_text(value) if isinstance(value, str) else parse_date(value) is not None
+        if value is not None and not real:
             looks_like_one = re.match(r"\d{4}-\d\d-\d\d", str(value).strip())
             add(key, f"'{key}' must be a date like 2027-01-31"
                 + (f"; {str(value).strip()} does not exist" if looks_like_one else ""))

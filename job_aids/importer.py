@@ -77,9 +77,7 @@ def import_files(paths: Iterable[Path], destination: Path) -> ImportReport:
     """Import every supported file under ``paths`` into the folder ``destination`` (which
     must exist: a collection's folder that is not there is not re-created)."""
     if not destination.is_dir():
-        raise StorageError(f"Could not import into {destination}: the folder is not reachable "
-                           "(a removed USB stick, an unmounted share?). Reconnect it and try "
-                           "again.", destination)
+        raise StorageError.unreachable("import", destination)
     report = ImportReport()
     for source, rel in _sources(paths):
         suffix = source.suffix.lower()

@@ -81,10 +81,8 @@ def _reachable(collection: Collection) -> None:
     """A collection's folder must be there to write into it; it is never re-created here (it
     may be a USB stick or a share that is not mounted)."""
     if not collection.path.is_dir():
-        raise StorageError(
-            f"Could not write to the collection {collection.name!r}: its folder "
-            f"{collection.path} is not reachable (a removed USB stick, an unmounted share?). "
-            "Reconnect it and try again.", collection.path)
+        raise StorageError.unreachable(f"write to the collection {collection.name!r}",
+                                       collection.path)
 
 
 class LibraryStore:
