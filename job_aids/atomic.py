@@ -10,7 +10,7 @@ from pathlib import Path
 TEMP_SUFFIX = ".handrail-tmp"
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
     if os.name != "posix":
         return
     fd = os.open(directory, os.O_RDONLY)
@@ -18,6 +18,12 @@ def _fsync_dir(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def temp_prefix(path: Path) -> str:
+    """``.<name>.<pid>.``: the writer's process id lets a later start tell a dead writer's
+    leftover (see :mod:`job_aids.leftovers`) from a save in progress."""
+    return f".{path.name[:80]}.{os.getpid()}."
 
 
 def new_file_mode() -> int:
@@ -48,7 +54,21 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True,
         mode = path.stat().st_mode & 0o7777
     except FileNotFoundError:
         mode = new_file_mode() if mode is None else mode & 0o7777
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name[:80]}.", suffix=TEMP_SUFFIX,
+    tmp_name = write_temp(path, data, mode, durable=durable)
+    try:
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    if durable:
+        fsync_dir(path.parent)
+
+
+def write_temp(path: Path, data: bytes, mode: int, *, durable: bool = True) -> str:
+    """A hidden temp file beside ``path`` holding ``data`` with ``mode``; its name is returned
+    for the caller to move into place. Nothing is left behind if writing fails."""
+    fd, tmp_name = tempfile.mkstemp(prefix=temp_prefix(path), suffix=TEMP_SUFFIX,
                                     dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -57,13 +77,11 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True,
             if durable:
                 os.fsync(handle.fileno())
         os.chmod(tmp_name, mode)
-        os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         raise
-    if durable:
-        _fsync_dir(path.parent)
+    return tmp_name
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -45,12 +45,16 @@ class CollectionError(LibraryError):
 class AidChangedOnDiskError(LibraryError):
     """The file changed on disk after it was loaded; saving would overwrite someone's words."""
 
-    def __init__(self, path: Path) -> None:
-        super().__init__(
-            f"{path} was changed by another program since it was opened. "
-            "Reload it (your text is kept in the editor) or save under a new name."
-        )
+    def __init__(self, path: Path, *, kept: Path | None = None, deleted: bool = False) -> None:
+        what = "deleted" if deleted else "changed by another program or window"
+        where = (f" Your version is kept in the aid's history ({kept.name}); `handrail history` "
+                 "lists it." if kept else "")
+        super().__init__(f"{path} was {what} since it was opened, so it was not saved over."
+                         f"{where} Reload the aid to see the other change, then make yours "
+                         "again.")
         self.path = path
+        self.kept = kept
+        self.deleted = deleted
 
 
 class InvalidAidError(LibraryError):

@@ -27,10 +27,12 @@ from .errors import (
     map_os_errors,
 )
 from .fileformat import MAX_FILE_BYTES, is_markdown_name, read_aid, serialize_bytes
-from .history import AidHistory
+from .history import AidHistory, Version
+from .locking import WriteLock
 from .model import JobAid, Problem
 from .names import slugify, unique_path
 from .paths import HandrailPaths
+from .swap import swap_if_unchanged
 from .templates import TemplateLibrary
 from .trash import Trash, TrashEntry
 
@@ -77,6 +79,13 @@ def walk_markdown(root: Path) -> Iterator[Path]:
                 yield Path(folder, name)
 
 
+def _mode_of(path: Path) -> int | None:
+    try:
+        return path.stat().st_mode
+    except OSError:
+        return None
+
+
 def _reachable(collection: Collection) -> None:
     """A collection's folder must be there to write into it; it is never re-created here (it
     may be a USB stick or a share that is not mounted)."""
@@ -94,6 +103,8 @@ class LibraryStore:
         self.history = AidHistory(paths.history, keep=history_keep)
         self.trash = Trash(paths.trash)
         self.templates = TemplateLibrary(templates_dir)
+        # Every change to the library, by any Handrail process of this home, holds this lock.
+        self.write_lock = WriteLock(paths.state / "library.lock")
         with map_os_errors("create the library folder", paths.own_library):
             paths.own_library.mkdir(parents=True, exist_ok=True)
 
@@ -191,8 +202,9 @@ class LibraryStore:
         collection = self._writable(self.collections.get(collection_name),
                                     Path(collection_name))
         target_folder = collection.path / folder if folder else collection.path
-        path = unique_path(target_folder, slugify(aid.title))
-        self._write(path, serialize_bytes(aid))
+        with self.write_lock.held():
+            path = unique_path(target_folder, slugify(aid.title))
+            self._write(path, serialize_bytes(aid))
         return self.load(path, collection)
 
     def save_aid(self, aid: JobAid, *, today: dt.date | None = None) -> JobAid:
@@ -207,8 +219,6 @@ class LibraryStore:
         if aid.errors:
             raise InvalidAidError(f"{aid.source.path} has errors ({aid.errors[0].message}); "
                                   "fix the text itself and save it as text")
-        if aid.source.size > MAX_FILE_BYTES:
-            raise InvalidAidError(f"{aid.source.path} is too large to edit in Handrail")
         if aid.has_front_matter or aid.meta:
             aid.meta.setdefault("id", aid.id if aid.declared_id else str(uuid.uuid4()))
             aid.meta["updated"] = today or dt.date.today()
@@ -224,26 +234,59 @@ class LibraryStore:
         return self._replace(aid, (b"\xef\xbb\xbf" + data) if aid.bom else data)
 
     def _replace(self, aid: JobAid, data: bytes) -> JobAid:
+        """Compare-and-swap under the library's write lock: the file is replaced only if it
+        still holds what ``aid`` was read from. A save that loses a race, and words another
+        program wrote at the same instant, go to the aid's history; none goes nowhere."""
         assert aid.source is not None
         path = aid.source.path
         collection = self._writable(self.collection_for(path), path)
-        try:
-            current = path.read_bytes()
-        except FileNotFoundError:
-            current = None
-        except OSError as error:
-            raise StorageError.from_os_error("read", path, error) from error
-        if current is not None:
-            if _digest(current) != aid.source.digest:
-                raise AidChangedOnDiskError(path)
-            if current == data:
-                return aid
-            # The version being replaced goes to history first: if that cannot be written,
-            # nothing is saved (the editor keeps the new text and says why).
-            with map_os_errors("keep the previous version of", path):
-                self.history.record(aid.id, current, mode=path.stat().st_mode)
-        self._write(path, data)
-        return self.load(path, collection)
+        if aid.source.size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
+            raise InvalidAidError(f"{path} is larger than {MAX_FILE_BYTES // 1048576} MB, too "
+                                  "large to edit in Handrail; edit it in another program")
+        with self.write_lock.held():
+            try:
+                current: bytes | None = path.read_bytes()
+            except FileNotFoundError:
+                current = None
+            except OSError as error:
+                raise StorageError.from_os_error("read", path, error) from error
+            mode = _mode_of(path)
+            if current is not None and _digest(current) == aid.source.digest and len(
+                    current) <= MAX_FILE_BYTES:
+                if current == data:
+                    return aid
+                # The version being replaced goes to history first: if that cannot be written,
+                # nothing is saved (the editor keeps the new text and says why).
+                with map_os_errors("keep the previous version of", path):
+                    self.history.record(aid.id, current, mode=mode)
+                with map_os_errors("save", path):
+                    swapped = swap_if_unchanged(path, data, lambda found: found == current)
+                with map_os_errors("keep another program's change to", path):
+                    for theirs in swapped.lost:
+                        self.history.record(aid.id, theirs, mode=mode, conflict=True)
+                if swapped.installed:
+                    return self.load(path, collection)
+                deleted = swapped.deleted
+            else:
+                deleted = current is None
+            with map_os_errors("keep your version of", path):
+                kept = self.history.record(aid.id, data, mode=mode, conflict=True)
+        raise AidChangedOnDiskError(path, kept=kept, deleted=deleted)
+
+    def versions(self, aid: JobAid) -> list[Version]:
+        """The aid's kept versions, oldest first (see :class:`~job_aids.history.AidHistory`)."""
+        return self.history.versions(aid.id)
+
+    def restore_version(self, aid: JobAid, key: str) -> JobAid:
+        """Put a kept version back as the aid's file; the version it replaces is kept in turn,
+        so a restore can itself be undone."""
+        version = self.history.find(aid.id, key)
+        if version is None:
+            raise AidNotFoundError(f"{aid.title!r} has no single version {key!r}; "
+                                   f"`handrail history {aid.id}` lists them")
+        with map_os_errors("read the kept version", version.path):
+            data = version.read_bytes()
+        return self._replace(aid, data)
 
     def delete_aid(self, aid: JobAid) -> TrashEntry:
         """Move the aid's file to the trash; :meth:`restore` brings it back."""
@@ -251,8 +294,9 @@ class LibraryStore:
             raise AidNotFoundError("this aid has no file")
         self._writable(self.collection_for(aid.source.path), aid.source.path)
         try:
-            return self.trash.put(aid.source.path, collection=aid.source.collection,
-                                  title=aid.title, aid_id=aid.id)
+            with self.write_lock.held():
+                return self.trash.put(aid.source.path, collection=aid.source.collection,
+                                      title=aid.title, aid_id=aid.id)
         except FileNotFoundError as error:
             raise AidNotFoundError(f"{aid.source.path} no longer exists") from error
         except OSError as error:
@@ -275,10 +319,14 @@ class LibraryStore:
             own = self.collections.get(OWN)
             destination, collection = own.path / entry.original.name, own
         _reachable(collection)
-        if destination.exists():
-            destination = unique_path(destination.parent, destination.stem, destination.suffix)
-        with map_os_errors("restore", destination):
-            return self.trash.take_out(entry, destination)
+        with self.write_lock.held():
+            if not entry.file.exists():
+                raise AidNotFoundError(f"{entry.title!r} was restored meanwhile")
+            if destination.exists():
+                destination = unique_path(destination.parent, destination.stem,
+                                          destination.suffix)
+            with map_os_errors("restore", destination):
+                return self.trash.take_out(entry, destination)
 
     def new_from_template(self, kind: str, title: str, collection_name: str = OWN,
                           extra: dict[str, Any] | None = None,

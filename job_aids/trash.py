@@ -10,9 +10,11 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import atomic_write_bytes, atomic_write_text
+from .atomic import atomic_write_bytes, atomic_write_text, temp_prefix
 
 INFO_FILE = "trashinfo.json"
+# A file being moved to the trash; one left by a killed process is put in the trash at start.
+DELETING_SUFFIX = "handrail-deleting"
 
 
 @dataclass(frozen=True)
@@ -31,16 +33,30 @@ class Trash:
         self._folder = folder
 
     def put(self, path: Path, *, collection: str, title: str, aid_id: str) -> TrashEntry:
-        """Move ``path`` into the trash (copy + fsync first, so a crash loses nothing)."""
+        """Move ``path`` into the trash (copy + fsync first, so a crash loses nothing).
+
+        The file is then renamed aside in one step and compared with the copy: words another
+        program wrote meanwhile replace the copy instead of vanishing with the file.
+        """
         deleted_at = dt.datetime.now(dt.UTC)
         entry_id = f"{deleted_at:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
         slot = self._folder / entry_id
         target = slot / path.name
-        atomic_write_bytes(target, path.read_bytes(), mode=path.stat().st_mode)
+        data, mode = path.read_bytes(), path.stat().st_mode
+        atomic_write_bytes(target, data, mode=mode)
         info = {"original": str(path), "collection": collection, "title": title,
                 "aid_id": aid_id, "deleted_at": deleted_at.isoformat()}
         atomic_write_text(slot / INFO_FILE, json.dumps(info, ensure_ascii=False, indent=2))
-        os.unlink(path)
+        aside = path.with_name(f"{temp_prefix(path)}{DELETING_SUFFIX}")
+        try:
+            os.rename(path, aside)
+        except FileNotFoundError:
+            shutil.rmtree(slot, ignore_errors=True)
+            raise
+        moved = aside.read_bytes()
+        if moved != data:
+            atomic_write_bytes(target, moved)
+        os.unlink(aside)
         return TrashEntry(entry_id, target, path, collection, title, aid_id, deleted_at)
 
     def entries(self) -> list[TrashEntry]:

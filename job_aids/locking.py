@@ -1,0 +1,79 @@
+"""One writer at a time: an advisory lock on a lock file that the OS releases when its holder
+dies, so it can never go stale (``fcntl.flock`` on POSIX, ``msvcrt.locking`` on Windows).
+
+Every process of one Handrail home (the tray app, its editors, each CLI command) takes the same
+lock before it changes the library, so two saves, a save and a delete, or two deletes never
+interleave. Programs that are not Handrail do not take it; :mod:`job_aids.swap` covers them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from .errors import StorageError, map_os_errors
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+class WriteLock:
+    """``with lock.held():`` holds the lock file exclusively; waits up to ``timeout`` seconds.
+
+    Each ``held()`` opens the file anew, so two threads of one process exclude each other too.
+    """
+
+    def __init__(self, path: Path, *, what: str = "the library", timeout: float = 15.0) -> None:
+        self.path = path
+        self._what = what
+        self._timeout = timeout
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        with map_os_errors(f"lock {self._what} for writing at", self.path):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            deadline = time.monotonic() + self._timeout
+            delay = 0.001
+            while not _try_lock(fd):
+                if time.monotonic() > deadline:
+                    raise StorageError(
+                        f"Another Handrail process has been changing {self._what} for "
+                        f"{self._timeout:.0f} s and still holds {self.path}. Wait for it to "
+                        "finish (or close it) and try again.", self.path)
+                time.sleep(delay)
+                delay = min(delay * 2, 0.05)
+            try:
+                yield
+            finally:
+                _unlock(fd)
+        finally:
+            os.close(fd)
