@@ -25,6 +25,7 @@ from resources import starter_dir, templates_dir
 from search import SearchError, UsageLog
 
 from . import logs, search_commands, unexpected
+from .terminal import guard, terminal_safe
 
 log = logging.getLogger("handrail")
 
@@ -162,6 +163,42 @@ def cmd_restore(store: LibraryStore, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_history(store: LibraryStore, args: argparse.Namespace) -> int:
+    words = args.words
+    action = words[0] if len(words) == 3 and words[0] in ("restore", "show") else "list"
+    if action == "list" and len(words) != 1:
+        print("handrail: error: give `history ID`, `history show ID VERSION` or "
+              "`history restore ID VERSION`", file=sys.stderr)
+        return 2
+    aid = store.find(words[1] if action != "list" else words[0])
+    if action == "restore":
+        store.restore_version(aid, words[2])
+        print(f"restored version {words[2]} of {aid.title!r}; the version it replaced is kept "
+              "in its history")
+        return 0
+    versions = store.versions(aid)
+    if action == "show":
+        version = store.history.find(aid.id, words[2])
+        if version is None:
+            print(f"handrail: error: {aid.title!r} has no single version {words[2]!r}",
+                  file=sys.stderr)
+            return 1
+        sys.stdout.write(version.read_bytes().decode("utf-8", errors="replace"))
+        return 0
+    if not versions:
+        print(f"{aid.title!r} has no earlier versions yet: each save keeps the one it replaces.")
+        return 0
+    print(f"Versions of {aid.title!r}, oldest first:")
+    for version in versions:
+        size = version.path.stat().st_size
+        note = "  never saved: lost a race with another change" if version.conflict else ""
+        print(f"{version.number:4}  {version.saved_at:%Y-%m-%d %H:%M:%S} UTC  "
+              f"{size / 1024:7.1f} KB{note}")
+    print(f"`handrail history show {aid.id} N` prints one; `handrail history restore {aid.id} N` "
+          "puts it back (the version it replaces is kept).", file=sys.stderr)
+    return 0
+
+
 def cmd_collection(store: LibraryStore, args: argparse.Namespace) -> int:
     if args.action == "add":
         collection = store.collections.add(Path(args.dir), args.name, read_only=args.read_only)
@@ -241,6 +278,12 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("entry", metavar="ENTRY", help="an entry id from `handrail trash`")
     restore.set_defaults(func=cmd_restore)
 
+    history = sub.add_parser("history", help="an aid's earlier versions: list, show or restore",
+                             usage="handrail history ID | show ID VERSION | restore ID VERSION")
+    history.add_argument("words", nargs="+", metavar="ID", help="ID; or show|restore ID VERSION "
+                         "(a number from the list, or the start of its time stamp)")
+    history.set_defaults(func=cmd_history)
+
     collection = sub.add_parser("collection", help="use existing folders as collections")
     actions = collection.add_subparsers(dest="action", required=True)
     add = actions.add_parser("add", help="use a folder in place, without copying")
@@ -308,12 +351,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(paths)
     if args.command in ("toggle", "quit"):
         return _app_command(args)
+    sys.stdout = guard(sys.stdout)  # aids' control characters never reach a terminal raw
     try:
         store = open_store_at(paths)
         return int(args.func(store, args))
     except (JobAidError, SearchError) as error:
         log.info("%s failed: %s", args.command, type(error).__name__)
-        print(f"handrail: error: {error}", file=sys.stderr)
+        print(f"handrail: error: {terminal_safe(str(error))}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         return 0

@@ -406,14 +406,18 @@ class Controller(QObject):
                 "Edit a copy in your own aids?")
             if answer != QMessageBox.StandardButton.Yes:
                 return
-            copy = parse_text(source.path.read_text(encoding="utf-8", errors="replace"))
-            copy.meta.pop("id", None)
             try:
+                copy = parse_text(self.store.open_for_editing(aid).text)
+                copy.meta.pop("id", None)
                 aid = self.store.create_aid(copy, OWN)
             except JobAidError as error:
                 QMessageBox.warning(None, "Handrail", str(error))
                 return
-        editor = EditorWindow(self.store, aid)
+        try:
+            editor = EditorWindow(self.store, aid)
+        except JobAidError as error:
+            QMessageBox.warning(None, "Handrail", f"“{aid.title}” cannot be opened: {error}")
+            return
         self._keep(editor)
         editor.show()
         editor.activateWindow()

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .model import KINDS, AidSource, AppMatch, JobAid, Problem
     from .paths import HandrailPaths
     from .render import render_aid_html, render_aid_text, render_markdown, sanitize_html
-    from .store import FileStamp, LibraryStore, walk_markdown
+    from .store import EditableText, FileStamp, LibraryStore, walk_markdown
 
 _EXPORTS = {
     "Changes": "changes",
@@ -63,13 +63,14 @@ _EXPORTS = {
     "render_aid_text": "render",
     "render_markdown": "render",
     "sanitize_html": "render",
+    "EditableText": "store",
     "FileStamp": "store",
     "LibraryStore": "store",
     "walk_markdown": "store",
 }
 __all__ = [
     "AidChangedOnDiskError", "AidNotFoundError", "AidSource", "AppMatch", "Changes",
-    "Collection", "CollectionError", "CollectionKind", "FileStamp", "HandrailPaths",
+    "Collection", "CollectionError", "CollectionKind", "EditableText", "FileStamp", "HandrailPaths",
     "ImportReport", "InvalidAidError", "JobAid", "JobAidError", "KINDS", "LibraryError",
     "LibraryStore", "OWN", "Problem", "ReadOnlyCollectionError", "STARTER", "StorageError",
     "TemplateError", "diff_snapshots", "import_files", "parse_bytes", "parse_text", "read_aid",

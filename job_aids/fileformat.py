@@ -242,9 +242,10 @@ def parse_bytes(data: bytes, path: Path | None = None, *, total_size: int | None
     return aid
 
 
-def read_aid(path: Path, collection: str = "", root: Path | None = None) -> JobAid:
-    """Read and parse one file. Raises ``OSError`` if it cannot be read at all, or if it is
-    not a regular file: a pipe named ``x.md`` hung every command that read it."""
+def read_limited(path: Path) -> tuple[bytes, os.stat_result]:
+    """A file's bytes up to the size limit, and its stat. Raises ``OSError`` if it cannot be
+    read at all, or if it is not a regular file: a pipe named ``x.md`` hung every command that
+    read it."""
     fd = os.open(path, os.O_RDONLY | _NONBLOCK)  # opening a pipe does not wait for a writer
     with os.fdopen(fd, "rb") as handle:
         stat = os.fstat(fd)
@@ -256,11 +257,61 @@ def read_aid(path: Path, collection: str = "", root: Path | None = None) -> JobA
         data = handle.read(min(stat.st_size + 1, MAX_FILE_BYTES))
         if len(data) > stat.st_size and len(data) < MAX_FILE_BYTES:
             data += handle.read(MAX_FILE_BYTES - len(data))
+    return data, stat
+
+
+def aid_from_bytes(data: bytes, stat: os.stat_result, path: Path, collection: str = "",
+                   root: Path | None = None) -> JobAid:
     aid = parse_bytes(data, path, total_size=stat.st_size)
     aid.source = AidSource(collection=collection, root=root or path.parent, path=path,
                            mtime_ns=stat.st_mtime_ns, size=stat.st_size,
                            digest=hashlib.blake2b(data, digest_size=16).hexdigest())
     return aid
+
+
+def read_aid(path: Path, collection: str = "", root: Path | None = None) -> JobAid:
+    """Read and parse one file (see :func:`read_limited` for what it refuses)."""
+    data, stat = read_limited(path)
+    return aid_from_bytes(data, stat, path, collection, root)
+
+
+def encode_text(text: str, newline: str = "\n", bom: bool = False) -> bytes:
+    """``\n`` text as file bytes with the given line endings and BOM (``decode``'s inverse)."""
+    if newline != "\n":
+        text = text.replace("\n", newline)
+    data = text.encode("utf-8")
+    return (_BOM + data) if bom else data
+
+
+def why_not_rewritable(data: bytes, size: int | None = None) -> str | None:
+    """Why a file cannot be written back as it came after an edit in Handrail, or None.
+
+    A save writes UTF-8 with one kind of line ending; a file that is anything else would be
+    changed in places the user never touched, so it is left for another editor.
+    """
+    size = len(data) if size is None else size
+    if size > MAX_FILE_BYTES:
+        return (f"it is {size / 1048576:.1f} MB, over the {MAX_FILE_BYTES // 1048576} MB that "
+                "Handrail edits. Edit it in another program, or split it into smaller aids.")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "it is UTF-16 text. Save it as UTF-8 in another editor to edit it here."
+    if looks_binary(data):
+        return "it is not text."
+    try:
+        (data[len(_BOM):] if data.startswith(_BOM) else data).decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        return (f"it is not valid UTF-8 (byte {error.start}, line {line}): a save would replace what cannot "
+                "be read with \ufffd. Save it as UTF-8 in another editor first.")
+    text, _, newline, bom = decode(data)
+    if encode_text(text, newline, bom) != data:
+        counts = {"CRLF": data.count(b"\r\n")}
+        counts["LF"] = data.count(b"\n") - counts["CRLF"]
+        counts["CR"] = data.count(b"\r") - counts["CRLF"]
+        mixed = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
+        return (f"it mixes line endings ({mixed}); a save would change them all. Convert it "
+                "to one kind in another editor to edit it here.")
+    return None
 
 
 def serialize_text(aid: JobAid) -> str:
@@ -275,8 +326,4 @@ def serialize_text(aid: JobAid) -> str:
 
 def serialize_bytes(aid: JobAid) -> bytes:
     """The aid as file bytes, with the line endings and BOM the file had."""
-    text = serialize_text(aid)
-    if aid.newline in ("\r\n", "\r"):
-        text = text.replace("\n", aid.newline)
-    data = text.encode("utf-8")
-    return (_BOM + data) if aid.bom else data
+    return encode_text(serialize_text(aid), aid.newline, aid.bom)

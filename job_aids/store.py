@@ -26,7 +26,17 @@ from .errors import (
     StorageError,
     map_os_errors,
 )
-from .fileformat import MAX_FILE_BYTES, is_markdown_name, read_aid, serialize_bytes
+from .fileformat import (
+    MAX_FILE_BYTES,
+    aid_from_bytes,
+    decode,
+    encode_text,
+    is_markdown_name,
+    read_aid,
+    read_limited,
+    serialize_bytes,
+    why_not_rewritable,
+)
 from .history import AidHistory, Version
 from .locking import WriteLock
 from .model import JobAid, Problem
@@ -41,6 +51,16 @@ from .trash import Trash, TrashEntry
 class FileStamp:
     mtime_ns: int
     size: int
+
+
+@dataclass(frozen=True)
+class EditableText:
+    """An aid opened for editing: ``aid`` is read from exactly the bytes ``text`` came from,
+    so a save is compared against them; ``read_only`` says why it must not be saved over."""
+
+    aid: JobAid
+    text: str
+    read_only: str | None
 
 
 def _digest(data: bytes) -> str:
@@ -137,6 +157,26 @@ class LibraryStore:
         except OSError as error:
             raise StorageError.from_os_error("read", path, error) from error
 
+    def open_for_editing(self, aid: JobAid) -> EditableText:
+        """The aid's file as an editor shows it, read once, with why it must open read-only
+        (a save would change what the user never touched), if so."""
+        if aid.source is None:
+            raise AidNotFoundError("this aid has no file")
+        path, collection = aid.source.path, self.collection_for(aid.source.path)
+        try:
+            data, stat = read_limited(path)
+        except FileNotFoundError as error:
+            raise AidNotFoundError(f"{path} does not exist (moved or deleted?)") from error
+        except OSError as error:
+            raise StorageError.from_os_error("read", path, error) from error
+        fresh = aid_from_bytes(data, stat, path, *((collection.name, collection.path)
+                                                   if collection else ()))
+        reason = why_not_rewritable(data, stat.st_size)
+        if reason is None and collection is not None and collection.read_only:
+            reason = (f"the collection {collection.name!r} is read-only. Copy the aid into your "
+                      "own collection to change it.")
+        return EditableText(fresh, decode(data)[0], reason)
+
     def iter_aids(self, collections: Iterable[Collection] | None = None) -> Iterator[JobAid]:
         """Every aid; a file that cannot be read at all is reported as an aid with an error."""
         for collection, path in self.iter_files(collections):
@@ -228,10 +268,7 @@ class LibraryStore:
         """Save raw text (an editor's buffer) over the aid's file; history and checks as above."""
         if aid.source is None:
             raise InvalidAidError("this aid has no file yet")
-        if aid.newline in ("\r\n", "\r"):
-            text = text.replace("\r\n", "\n").replace("\n", aid.newline)
-        data = text.encode("utf-8")
-        return self._replace(aid, (b"\xef\xbb\xbf" + data) if aid.bom else data)
+        return self._replace(aid, encode_text(text.replace("\r\n", "\n"), aid.newline, aid.bom))
 
     def _replace(self, aid: JobAid, data: bytes) -> JobAid:
         """Compare-and-swap under the library's write lock: the file is replaced only if it
@@ -255,6 +292,9 @@ class LibraryStore:
                     current) <= MAX_FILE_BYTES:
                 if current == data:
                     return aid
+                reason = why_not_rewritable(current)
+                if reason is not None:
+                    raise InvalidAidError(f"{path} was not saved over: {reason}")
                 # The version being replaced goes to history first: if that cannot be written,
                 # nothing is saved (the editor keeps the new text and says why).
                 with map_os_errors("keep the previous version of", path):

@@ -99,3 +99,63 @@ def test_collection_add_uses_all_languages_in_place(tmp_path: Path, tldr_root: P
     assert run_cli("validate", str(tldr_root), home=home).returncode == 0
     removed = run_cli("collection", "remove", "tldr", home=home).stdout
     assert "untouched" in removed and (tldr_root / "pages" / "common" / "tar.md").is_file()
+
+
+def test_history_lists_shows_and_restores_versions(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    path = home / "data" / "library" / "till.md"
+    path.parent.mkdir(parents=True)
+    path.write_text("---\nid: till\n---\n# Count the till\n\nfirst\n")
+    empty = run_cli("history", "till", home=home).stdout
+    assert "no earlier versions yet" in empty
+    from job_aids import HandrailPaths, LibraryStore
+
+    store = LibraryStore(HandrailPaths.under(home))
+    for word in ("second", "third"):
+        aid = store.find("till")
+        assert aid.source is not None
+        store.save_text(aid, aid.source.path.read_text() + word + "\n")
+    listed = run_cli("history", "till", home=home)
+    rows = [line.split() for line in listed.stdout.splitlines()[1:]]
+    assert [row[0] for row in rows] == ["1", "2"] and "restore till N" in listed.stderr
+    assert run_cli("history", "show", "till", "1", home=home).stdout.endswith("\nfirst\n")
+    restored = run_cli("history", "restore", "till", "1", home=home).stdout
+    assert "restored version 1" in restored
+    assert path.read_text().endswith("\n\nfirst\n")
+    # The version the restore replaced is kept, so the restore can be undone.
+    assert run_cli("history", "show", "till", "3", home=home).stdout.endswith("third\n")
+    bad = run_cli("history", "restore", "till", "9", home=home, check=False)
+    assert bad.returncode == 1 and "no single version '9'" in bad.stderr
+
+
+def test_control_characters_in_aids_never_reach_a_terminal(tmp_path: Path) -> None:
+    """Clipboard-set, window-title and clear-screen sequences are shown as U+FFFD on a
+    terminal; a pipe still gets the file's text as it is."""
+    import pty
+
+    home = tmp_path / "home"
+    library = home / "data" / "library"
+    library.mkdir(parents=True)
+    hostile = "\x1b]52;c;ZWNobyBvd25lZA==\x07\x1b]0;owned\x07\x1b[2J\x9b31m"
+    (library / "evil.md").write_text(f"---\nid: evil\ntitle: Evil {hostile} aid\n---\n"
+                                     f"# Evil\n\nRead me {hostile} now\n")
+    for command in (["list"], ["search", "evil"], ["show", "evil"], ["show", "nope\x1b[2J"]):
+        leader, follower = pty.openpty()
+        subprocess.run([sys.executable, "-m", "app.cli", "--home", str(home), *command],
+                       stdout=follower, stderr=follower, cwd=ROOT, timeout=120)
+        os.close(follower)
+        output = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+        os.close(leader)
+        text = output.decode("utf-8", errors="replace")
+        assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text, command
+        assert "Evil" in text or "nope" in text, (command, text)
+    piped = run_cli("show", "evil", home=home).stdout
+    assert hostile in piped
