@@ -154,6 +154,10 @@ def _serve_stdin(service: SearchService, args: argparse.Namespace,
 def cmd_index(store: LibraryStore, args: argparse.Namespace) -> int:
     from search import SearchService
 
+    cleaned = store.clean_leftovers()
+    if cleaned.removed or cleaned.trashed:
+        print(f"removed {len(cleaned.removed)} temp files left by killed saves; finished "
+              f"{len(cleaned.trashed)} killed deletes (in the trash)", file=sys.stderr)
     service = SearchService.open(HandrailPaths.resolve(args.home), store)
     progress = ProgressBar(sys.stderr, "Indexing")
     try:

@@ -136,6 +136,8 @@ class SearchWorker(QObject):
         def failed(error: Exception) -> None:  # searching what is indexed still works
             self.failed.emit(-1, f"The search index could not be brought up to date: {error}")
 
+        with contained("cleaning what killed saves left", lambda error: None):
+            self._store.clean_leftovers()
         with contained("bringing the search index up to date", failed):
             stats = service.index.update(self._store, lambda d, t: self.progress.emit(d, t))
             self.indexed.emit(stats)

@@ -302,7 +302,8 @@ def why_not_rewritable(data: bytes, size: int | None = None) -> str | None:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         return (f"it is not valid UTF-8 (byte {error.start}, line {line}): a save would "
-                "replace what cannot be read with \ufffd. Save it as UTF-8 in another editor first.")
+                "replace what cannot be read with \ufffd. Save it as UTF-8 in another editor "
+                "first.")
     text, _, newline, bom = decode(data)
     if encode_text(text, newline, bom) != data:
         counts = {"CRLF": data.count(b"\r\n")}

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .atomic import atomic_write_bytes
+from .cleanup import Cleaned, clean
 from .collections import OWN, Collection, CollectionRegistry
 from .errors import (
     AidChangedOnDiskError,
@@ -298,9 +299,10 @@ class LibraryStore:
                 # The version being replaced goes to history first: if that cannot be written,
                 # nothing is saved (the editor keeps the new text and says why).
                 with map_os_errors("keep the previous version of", path):
-                    self.history.record(aid.id, current, mode=mode)
+                    previous = self.history.record(aid.id, current, mode=mode)
                 with map_os_errors("save", path):
-                    swapped = swap_if_unchanged(path, data, lambda found: found == current)
+                    swapped = swap_if_unchanged(path, data, lambda found: found == current,
+                                                replaced_to=previous)
                 with map_os_errors("keep another program's change to", path):
                     for theirs in swapped.lost:
                         self.history.record(aid.id, theirs, mode=mode, conflict=True)
@@ -367,6 +369,14 @@ class LibraryStore:
                                           destination.suffix)
             with map_os_errors("restore", destination):
                 return self.trash.take_out(entry, destination)
+
+    def clean_leftovers(self, *, now: float | None = None) -> Cleaned:
+        """Remove what killed saves left (temp files of dead writers) and finish killed
+        deletes, in every writable collection and in Handrail's own folders."""
+        folders = [c.path for c in self.collections.all() if not c.read_only]
+        folders += [self.paths.history, self.paths.trash, self.paths.config, self.paths.state]
+        with self.write_lock.held():
+            return clean([f for f in folders if f.is_dir()], self.trash, now=now)
 
     def new_from_template(self, kind: str, title: str, collection_name: str = OWN,
                           extra: dict[str, Any] | None = None,

@@ -75,9 +75,13 @@ def _read_all(fd: int) -> bytes:
     return b"".join(chunks)
 
 
-def swap_if_unchanged(path: Path, data: bytes, expected: Callable[[bytes], bool]) -> SwapResult:
+def swap_if_unchanged(path: Path, data: bytes, expected: Callable[[bytes], bool], *,
+                      replaced_to: Path | None = None) -> SwapResult:
     """Put ``data`` at ``path`` if the file there still satisfies ``expected``.
 
+    ``replaced_to`` (a copy of the expected bytes, in the history) is then replaced by the very
+    file that was swapped out, where the file system allows: a program that opened the file
+    before the swap and writes to it after writes into the history, not into nothing.
     The file keeps its mode. Raises ``OSError`` when the disk refuses; the caller converts it.
     """
     try:
@@ -87,7 +91,7 @@ def swap_if_unchanged(path: Path, data: bytes, expected: Callable[[bytes], bool]
     temp = write_temp(path, data, mode)
     try:
         if _exchange(temp, str(path)):
-            return _settle_exchange(path, temp, data, expected)
+            return _settle_exchange(path, temp, data, expected, replaced_to)
         return _replace_checked(path, temp, expected)
     except FileNotFoundError:
         return SwapResult(installed=False, deleted=True)
@@ -96,13 +100,15 @@ def swap_if_unchanged(path: Path, data: bytes, expected: Callable[[bytes], bool]
             os.unlink(temp)
 
 
-def _settle_exchange(path: Path, temp: str, data: bytes,
-                     expected: Callable[[bytes], bool]) -> SwapResult:
+def _settle_exchange(path: Path, temp: str, data: bytes, expected: Callable[[bytes], bool],
+                     replaced_to: Path | None) -> SwapResult:
     with open(temp, "rb") as handle:
         replaced = handle.read()
     if expected(replaced):
-        os.unlink(temp)
         fsync_dir(path.parent)
+        if replaced_to is not None:
+            with contextlib.suppress(OSError):  # another disk: the copy stays, temp is removed
+                os.replace(temp, replaced_to)
         return SwapResult(installed=True)
     # Another program wrote between our read and the swap: put its file back where it was.
     _exchange(temp, str(path))

@@ -32,7 +32,8 @@ class Trash:
     def __init__(self, folder: Path) -> None:
         self._folder = folder
 
-    def put(self, path: Path, *, collection: str, title: str, aid_id: str) -> TrashEntry:
+    def put(self, path: Path, *, collection: str, title: str, aid_id: str,
+            original: Path | None = None) -> TrashEntry:
         """Move ``path`` into the trash (copy + fsync first, so a crash loses nothing).
 
         The file is then renamed aside in one step and compared with the copy: words another
@@ -41,10 +42,11 @@ class Trash:
         deleted_at = dt.datetime.now(dt.UTC)
         entry_id = f"{deleted_at:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
         slot = self._folder / entry_id
-        target = slot / path.name
+        original = original or path
+        target = slot / original.name
         data, mode = path.read_bytes(), path.stat().st_mode
         atomic_write_bytes(target, data, mode=mode)
-        info = {"original": str(path), "collection": collection, "title": title,
+        info = {"original": str(original), "collection": collection, "title": title,
                 "aid_id": aid_id, "deleted_at": deleted_at.isoformat()}
         atomic_write_text(slot / INFO_FILE, json.dumps(info, ensure_ascii=False, indent=2))
         aside = path.with_name(f"{temp_prefix(path)}{DELETING_SUFFIX}")
@@ -56,8 +58,11 @@ class Trash:
         moved = aside.read_bytes()
         if moved != data:
             atomic_write_bytes(target, moved)
-        os.unlink(aside)
-        return TrashEntry(entry_id, target, path, collection, title, aid_id, deleted_at)
+        try:  # the file itself, where the disk allows: a late write into it lands in the trash
+            os.replace(aside, target)
+        except OSError:
+            os.unlink(aside)
+        return TrashEntry(entry_id, target, original, collection, title, aid_id, deleted_at)
 
     def entries(self) -> list[TrashEntry]:
         if not self._folder.is_dir():

@@ -79,3 +79,14 @@ def test_kill_9_loop_leaves_no_torn_or_lost_file(tmp_path: Path) -> None:
     assert len(versions) >= 30
     for version in versions:
         _check_whole(version.path)
+    # Killed saves leave their temp files; the next start removes them (their writers are
+    # dead), and nothing else.
+    def leftovers() -> list[Path]:
+        return [p for p in home.rglob(".*.handrail-tmp")]
+
+    before = {p: p.read_bytes() for p in walk_markdown(store.paths.own_library)}
+    left = leftovers()
+    assert left, "no save was killed half-way (make the rounds longer)"
+    cleaned = store.clean_leftovers(now=time.time() + 120)
+    assert sorted(cleaned.removed) == sorted(left) and leftovers() == []
+    assert {p: p.read_bytes() for p in walk_markdown(store.paths.own_library)} == before

@@ -223,3 +223,36 @@ def test_files_honour_the_umask_and_copies_keep_the_original_mode(store: Library
     shared = store.new_from_template("checklist", "Open the shop")
     assert shared.source is not None
     assert shared.source.path.stat().st_mode & 0o777 == 0o666 & ~usual
+
+
+def test_leftovers_of_dead_writers_are_cleaned_and_nothing_else(store: LibraryStore) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    library = store.paths.own_library
+    (library / "unjam.md").write_text("# Unjam\n")
+    now = time.time()
+    files = {
+        "dead-old": (f".unjam.md.{dead.pid}.k3j9x0qa.handrail-tmp", now - 120),
+        "dead-young": (f".unjam.md.{dead.pid}.a1b2c3d4.handrail-tmp", now - 5),
+        "alive-old": (f".unjam.md.{os.getpid()}.zzzz1111.handrail-tmp", now - 600),
+        "alive-day-old": (f".unjam.md.{os.getpid()}.yyyy2222.handrail-tmp", now - 90000),
+        "deleting": (f".gone.md.{dead.pid}.handrail-deleting", now - 120),
+        "users-own": (".notes.md", now - 90000),
+    }
+    for name, mtime in files.values():
+        (library / name).write_text(f"{name}\n")
+        os.utime(library / name, (mtime, mtime))
+    cleaned = store.clean_leftovers(now=now)
+    left = {p.name for p in library.iterdir()}
+    assert left == {"unjam.md", files["dead-young"][0], files["alive-old"][0], ".notes.md"}
+    assert sorted(p.name for p in cleaned.removed) == sorted(
+        [files["dead-old"][0], files["alive-day-old"][0]])
+    # The half-done delete is finished: the file is in the trash under its own name.
+    [entry] = store.trash.entries()
+    assert entry.original == library / "gone.md"
+    assert entry.file.read_text() == f"{files['deleting'][0]}\n"
