@@ -25,7 +25,7 @@ from resources import starter_dir, templates_dir
 from search import SearchError, UsageLog
 
 from . import logs, search_commands, unexpected
-from .terminal import guard, terminal_safe
+from .terminal import guard, json_text, terminal_safe
 
 log = logging.getLogger("handrail")
 
@@ -47,6 +47,11 @@ def _aid_json(aid: JobAid) -> dict[str, Any]:
     }
 
 
+def _warn(problems: Sequence[Problem]) -> None:
+    for problem in problems:
+        print(f"handrail: {problem.severity}: {terminal_safe(str(problem))}", file=sys.stderr)
+
+
 def cmd_new(store: LibraryStore, args: argparse.Namespace) -> int:
     aid = store.new_from_template(args.kind, args.title, args.collection)
     assert aid.source is not None
@@ -60,13 +65,20 @@ def cmd_list(store: LibraryStore, args: argparse.Namespace) -> int:
     if args.json:
         out = sys.stdout
         out.write("[")
-        for number, aid in enumerate(aids):
-            out.write(("," if number else "") + "\n" + json.dumps(_aid_json(aid),
-                                                               ensure_ascii=False))
+        number = 0
+        for aid in aids:
+            if aid.source is None:  # a collection or folder that cannot be read
+                _warn(aid.problems)
+                continue
+            out.write(("," if number else "") + "\n" + json_text(_aid_json(aid)))
+            number += 1
         out.write("\n]\n")
         return 0
     count = 0
     for aid in aids:
+        if aid.source is None:
+            _warn(aid.problems)
+            continue
         count += 1
         where = f"{aid.source.collection}/{aid.source.relpath}" if aid.source else "?"
         flags = " [stale]" if aid.is_stale() else ""

@@ -77,6 +77,7 @@ class Controller(QObject):
         self.worker.failed.connect(self._failed)
         self.worker.progress.connect(self._progress)
         self.worker.indexed.connect(self._indexed)
+        self.worker.unreachable.connect(self.popup.set_unreachable)
         self.popup.search_requested.connect(self.worker.submit)
         self.popup.open_requested.connect(self.open_result)
         self.popup.pin_requested.connect(self.pin_result)
@@ -211,6 +212,7 @@ class Controller(QObject):
         self._trim_timer.stop()  # back within seconds: keep what the last search cached
         self.popup.pinned_ids = tuple(self.pinned.pinned)
         self.popup.show_for(self.context, query)
+        self.worker.check_reachable()
         QTimer.singleShot(0, self._read_selection)
         # Window managers may refuse focus to a window asking for it itself (the key event
         # came on our own X connection, so Qt's user time is old): ask as a pager would.

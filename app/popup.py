@@ -78,6 +78,11 @@ class Popup(QWidget):
         self.notice.setObjectName("notice")
         self.notice.setWordWrap(True)
         self.notice.hide()
+        self.unreachable_label = QLabel()
+        self.unreachable_label.setObjectName("notice")
+        self.unreachable_label.setWordWrap(True)
+        self.unreachable_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.unreachable_label.hide()
         self.model = ResultModel()
         self.results = ResultView()
         self.results.setModel(self.model)
@@ -104,6 +109,7 @@ class Popup(QWidget):
         layout.setContentsMargins(12, 12, 12, 8)
         layout.addLayout(top)
         layout.addWidget(self.notice)
+        layout.addWidget(self.unreachable_label)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.status)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.dismiss)
@@ -227,6 +233,11 @@ class Popup(QWidget):
             self.preview.clear()
         self.results.viewport().update()
         return True
+
+    def set_unreachable(self, messages: list[str]) -> None:
+        """Say which collections are not reachable, above the results, until they are back."""
+        self.unreachable_label.setText("\n".join(messages))
+        self.unreachable_label.setVisible(bool(messages))
 
     def show_error(self, message: str) -> None:
         self.notice.setText(html.escape(message))

@@ -14,6 +14,8 @@ from job_aids.paths import HandrailPaths
 from search.errors import IndexBusyError, SearchError
 from search.results import Context, SearchResponse
 
+from .terminal import json_text
+
 if TYPE_CHECKING:
     from search import SearchService, UpdateStats
 
@@ -96,9 +98,11 @@ def cmd_search(store: LibraryStore, args: argparse.Namespace) -> int:
         print("handrail: error: give a query, or --stdin", file=sys.stderr)
         return 2
     _update(service, quiet=args.json)
+    for problem in store.unreachable():
+        print(f"handrail: note: {problem.message}", file=sys.stderr)
     response = service.engine.search(args.query, limit=args.limit, context=context)
     if args.json:
-        json.dump(_results_json(response), sys.stdout, ensure_ascii=False)
+        sys.stdout.write(json_text(_results_json(response)))
         sys.stdout.write("\n")
     else:
         _print_human(response)
@@ -141,7 +145,7 @@ def _serve_stdin(service: SearchService, args: argparse.Namespace,
                 answer: Any = _results_json(response)
             except SearchError as error:  # one bad query must not end the engine
                 answer = {"error": f"search failed: {error}"}
-            sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
+            sys.stdout.write(json_text(answer) + "\n")
             sys.stdout.flush()
     except KeyboardInterrupt:
         pass
@@ -166,6 +170,8 @@ def cmd_index(store: LibraryStore, args: argparse.Namespace) -> int:
     except IndexBusyError as error:
         print(f"handrail: error: {error}", file=sys.stderr)
         return 1
+    for problem in store.unreachable():
+        print(f"handrail: note: {problem.message}", file=sys.stderr)
     print(f"{service.index.doc_count} aids indexed ({stats.added} added, {stats.updated} "
           f"updated, {stats.removed} removed) in {stats.seconds:.1f} s")
     if stats.rebuilt_because:

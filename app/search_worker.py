@@ -50,7 +50,9 @@ class SearchWorker(QObject):
     indexed = Signal(object)              # UpdateStats of a finished update
     answered = Signal(int, object, float)  # generation, SearchResponse | HomeRows, seconds
     failed = Signal(int, str)
+    unreachable = Signal(list)            # messages: collections whose folder is not there
     _wake = Signal()
+    _check = Signal()
     _open = Signal()
     _shrink = Signal()
 
@@ -70,6 +72,7 @@ class SearchWorker(QObject):
         self._wake.connect(self._process)
         self._open.connect(self._open_service)
         self._shrink.connect(self._drop_caches)
+        self._check.connect(self._check_reachable)
 
     def start(self) -> None:
         self._thread.start()
@@ -99,6 +102,11 @@ class SearchWorker(QObject):
         if self._service is not None:
             self._service.usage.record_gap(query, app)
 
+    def check_reachable(self) -> None:
+        """Look (off the GUI thread: a dead share can take seconds to answer) for collections
+        that are not reachable; :attr:`unreachable` tells."""
+        self._check.emit()
+
     def shrink(self) -> None:
         """Give back the memory searching used, once the user is done searching."""
         self._shrink.emit()
@@ -108,6 +116,11 @@ class SearchWorker(QObject):
         return self._service
 
     # -- on the worker thread ---------------------------------------------------------------
+    @Slot()
+    def _check_reachable(self) -> None:
+        with contained("looking for collections that are not reachable", lambda error: None):
+            self.unreachable.emit([problem.message for problem in self._store.unreachable()])
+
     @Slot()
     def _drop_caches(self) -> None:
         if self._service is not None:

@@ -10,11 +10,23 @@ from __future__ import annotations
 import re
 from typing import Any, TextIO
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Control characters but tab and newline, and the stand-ins for bytes of a file name that is
+# not UTF-8 (a terminal would get the raw bytes).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\udc80-\udcff]")
+_UNDECODED = re.compile("[\udc80-\udcff]")
 
 
 def terminal_safe(text: str) -> str:
     return _CONTROL.sub("\ufffd", text)
+
+
+def json_text(value: object) -> str:
+    """JSON with a name that is not UTF-8 escaped (``\\udce9``), so the output is valid UTF-8
+    and ``os.fsencode`` of the decoded string gives the name's bytes back."""
+    import json
+
+    return _UNDECODED.sub(lambda m: f"\\u{ord(m.group()):04x}",
+                          json.dumps(value, ensure_ascii=False))
 
 
 class SafeStream:

@@ -85,5 +85,11 @@ def write_temp(path: Path, data: bytes, mode: int, *, durable: bool = True) -> s
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Atomically write UTF-8 text (used for Handrail's own JSON and config files)."""
-    atomic_write_bytes(path, text.encode("utf-8"))
+    """Atomically write UTF-8 text (Handrail's own state and config files). A file name that
+    is not UTF-8 is written as the bytes it stands for; :func:`read_own_text` reads it back."""
+    atomic_write_bytes(path, text.encode("utf-8", "surrogateescape"))
+
+
+def read_own_text(path: Path) -> str:
+    """A file :func:`atomic_write_text` wrote, with names that are not UTF-8 as they were."""
+    return path.read_bytes().decode("utf-8", "surrogateescape")

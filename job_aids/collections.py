@@ -12,7 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from .atomic import atomic_write_text
+from .atomic import atomic_write_text, read_own_text
 from .errors import CollectionError, StorageError
 from .names import slugify
 
@@ -58,7 +58,7 @@ class CollectionRegistry:
 
     def _load(self) -> dict[str, Any]:
         try:
-            raw = self._file.read_text(encoding="utf-8")
+            raw = read_own_text(self._file)
         except FileNotFoundError:
             return {"version": SCHEMA_VERSION, "collections": [], "hide_starter": False}
         except OSError as error:

@@ -101,6 +101,8 @@ _ADVICE = {
 def os_error_message(action: str, path: Path | str, error: OSError) -> str:
     """"Could not save /x/y.md: the disk is full. Free some space and try again." """
     advice = _ADVICE.get(error.errno or 0)
+    if error.errno in (errno.EACCES, errno.EPERM) and action.startswith(("read", "open")):
+        advice = "permission denied. Check that you may read it and the folders it is in"
     if advice is None:
         advice = f"{error.strerror or error}. Check that the folder exists and is writable, " \
                  "and that the disk is not full"

@@ -263,6 +263,11 @@ def read_limited(path: Path) -> tuple[bytes, os.stat_result]:
 def aid_from_bytes(data: bytes, stat: os.stat_result, path: Path, collection: str = "",
                    root: Path | None = None) -> JobAid:
     aid = parse_bytes(data, path, total_size=stat.st_size)
+    if any("\udc80" <= char <= "\udcff" for char in path.name):
+        shown = path.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        aid.problems.append(Problem(path, 1, f"the file name is not valid UTF-8 (shown as "
+                                    f"{shown!r}); rename it so that every system shows it "
+                                    "the same", "warning"))
     aid.source = AidSource(collection=collection, root=root or path.parent, path=path,
                            mtime_ns=stat.st_mtime_ns, size=stat.st_size,
                            digest=hashlib.blake2b(data, digest_size=16).hexdigest())

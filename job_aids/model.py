@@ -33,7 +33,10 @@ class Problem:
     severity: Severity = "error"
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.path else f"line {self.line}"
+        if self.path:
+            where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        else:
+            where = f"line {self.line}"
         return f"{where}: {self.severity}: {self.message}"
 
 
@@ -164,7 +167,8 @@ class JobAid:
 def path_id(key: str) -> str:
     """``str(uuid.uuid5(_PATH_ID_NAMESPACE, key))``, in a fifth of the time (a big build asks
     for one per aid): the name's SHA-1 with the version and variant bits set."""
-    digest = bytearray(hashlib.sha1(_PATH_ID_NAMESPACE.bytes + key.encode("utf-8"),
+    name = key.encode("utf-8", "surrogateescape")  # a name that is not UTF-8 has an id too
+    digest = bytearray(hashlib.sha1(_PATH_ID_NAMESPACE.bytes + name,
                                     usedforsecurity=False).digest()[:16])
     digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
     digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant

@@ -14,10 +14,22 @@ _NOT_SLUG = re.compile(r"[^\w\-]+", re.UNICODE)
 _DASHES = re.compile(r"-{2,}")
 
 
+# Bytes of a file name that is not UTF-8 reach Python as U+DC80..U+DCFF ("surrogateescape").
+_UNDECODED = re.compile("[\udc80-\udcff]")
+
+
+def _as_windows_1252(match: re.Match[str]) -> str:
+    """Such a byte read as Windows-1252, where most names that are not UTF-8 come from (old
+    zip files, Latin-1 shares): ``caf\\xe9.md`` becomes ``café.md``."""
+    return bytes([ord(match.group()) - 0xDC00]).decode("cp1252", errors="replace").replace(
+        "\ufffd", "_")
+
+
 def safe_component(name: str, *, max_len: int = 120) -> str:
     """One path component made safe everywhere: no separators, reserved names or dot-names,
     and at most ``max_len`` bytes. A name cut to fit keeps its extension (``….md`` cut inside
     the ``.md`` made imported aids invisible)."""
+    name = _UNDECODED.sub(_as_windows_1252, name)
     name = unicodedata.normalize("NFC", name).replace("/", "_").replace("\\", "_")
     stem, dot, extension = name.rpartition(".")
     if dot and stem.strip() and 0 < len(extension) <= 10 and len(name.encode()) > max_len:

@@ -7,6 +7,7 @@ to a trash. The store keeps no cache of file contents, so edits by other program
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import os
 import uuid
@@ -90,14 +91,28 @@ def scan_stamps(root: str) -> Iterator[tuple[str, int, int]]:
             continue
 
 
-def walk_markdown(root: Path) -> Iterator[Path]:
+def walk_markdown(root: Path, problems: list[Problem] | None = None) -> Iterator[Path]:
     """Markdown files under ``root`` in a stable order; hidden files and folders are skipped,
-    and so is anything that is not a regular file (a pipe named ``x.md`` hung the commands)."""
-    for folder, dirs, files in os.walk(root):
+    and so is anything that is not a regular file (a pipe named ``x.md`` hung the commands).
+    A folder that cannot be read is added to ``problems``."""
+    def unreadable(error: OSError) -> None:
+        if problems is not None:
+            folder = Path(error.filename) if error.filename else root
+            problems.append(Problem(folder, 0, f"this folder cannot be read "
+                                    f"({error.strerror or error}), so its aids are not listed or "
+                                    "searched. Check its permissions.", "warning"))
+
+    for folder, dirs, files in os.walk(root, onerror=unreadable):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if is_markdown_name(name) and os.path.isfile(os.path.join(folder, name)):
                 yield Path(folder, name)
+
+
+def unreachable_problem(collection: Collection) -> Problem:
+    return Problem(collection.path, 0, f"the collection {collection.name!r} is not reachable "
+                   f"({collection.path}): a removed USB stick or an unmounted share? Its aids "
+                   "are not listed or searched until it is back.", "warning")
 
 
 def _mode_of(path: Path) -> int | None:
@@ -140,12 +155,20 @@ class LibraryStore:
                 best = collection
         return best
 
-    def iter_files(self, collections: Iterable[Collection] | None = None
-                   ) -> Iterator[tuple[Collection, Path]]:
+    def iter_files(self, collections: Iterable[Collection] | None = None,
+                   problems: list[Problem] | None = None) -> Iterator[tuple[Collection, Path]]:
+        """Every aid file; collections that are not reachable and folders that cannot be read
+        are added to ``problems``."""
         for collection in collections if collections is not None else self.collections.all():
             if collection.path.is_dir():
-                for path in walk_markdown(collection.path):
+                for path in walk_markdown(collection.path, problems):
                     yield collection, path
+            elif problems is not None:
+                problems.append(unreachable_problem(collection))
+
+    def unreachable(self) -> list[Problem]:
+        """A problem for each collection whose folder is not there (a USB stick, a share)."""
+        return [unreachable_problem(c) for c in self.collections.all() if not c.path.is_dir()]
 
     def load(self, path: Path, collection: Collection | None = None) -> JobAid:
         collection = collection or self.collection_for(path)
@@ -179,18 +202,31 @@ class LibraryStore:
         return EditableText(fresh, decode(data)[0], reason)
 
     def iter_aids(self, collections: Iterable[Collection] | None = None) -> Iterator[JobAid]:
-        """Every aid; a file that cannot be read at all is reported as an aid with an error."""
-        for collection, path in self.iter_files(collections):
+        """Every aid; a file that cannot be read at all is reported as an aid with an error,
+        and a collection that is not reachable or a folder that cannot be read as an aid
+        with a warning (and no source)."""
+        problems: list[Problem] = []
+        for collection, path in self.iter_files(collections, problems):
+            while problems:
+                yield JobAid(problems=[problems.pop(0)])
             try:
                 yield read_aid(path, collection.name, collection.path)
             except OSError as error:
                 aid = JobAid(problems=[Problem(path, 1, f"cannot be read: {error.strerror}")])
                 yield aid
+        for problem in problems:
+            yield JobAid(problems=[problem])
 
     def find(self, key: str) -> JobAid:
         """An aid by id, file path, ``collection/relative/path.md`` or exact title."""
         candidate = Path(key).expanduser()
-        if candidate.is_file():
+        try:
+            is_file = candidate.is_file()
+        except OSError as error:  # a name too long to be a path, ...
+            is_file = False
+            if error.errno in (errno.EACCES, errno.EPERM):  # in a folder that cannot be read
+                raise StorageError.from_os_error("read", candidate, error) from error
+        if is_file:
             return self.load(candidate.resolve())
         if "/" in key:
             name, _, rel = key.partition("/")

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import atomic_write_bytes, atomic_write_text, temp_prefix
+from .atomic import atomic_write_bytes, atomic_write_text, read_own_text, temp_prefix
 
 INFO_FILE = "trashinfo.json"
 # A file being moved to the trash; one left by a killed process is put in the trash at start.
@@ -70,7 +70,7 @@ class Trash:
         result = []
         for slot in sorted(self._folder.iterdir()):
             try:
-                info = json.loads((slot / INFO_FILE).read_text(encoding="utf-8"))
+                info = json.loads(read_own_text(slot / INFO_FILE))
                 files = [p for p in slot.iterdir() if p.name != INFO_FILE
                          and not p.name.startswith(".")]
             except (OSError, ValueError):

@@ -179,7 +179,12 @@ class KeyField(ID):  # type: ignore[misc]
 
     def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
         if value:
-            yield value.encode("utf-8"), 1, self.format.field_boost, b""
+            yield self.to_bytes(value), 1, self.format.field_boost, b""
+
+    def to_bytes(self, value: Any) -> bytes:
+        # A file name that is not UTF-8 reaches Python with its bytes as surrogates; they
+        # are indexed as the bytes they stand for, so the file is found and kept in step.
+        return value.encode("utf-8", "surrogateescape") if isinstance(value, str) else value
 
 
 class KeywordsField(KEYWORD):  # type: ignore[misc]

@@ -116,10 +116,14 @@ class SearchEngine:
             vocabulary = self.index.title_vocabulary
             # One letter completes to the commonest names only: each has thousands of aids.
             titles = vocabulary.completions(prefix, min(PREFIX_EXPANSIONS, 2 * len(prefix) + 1))
-            if not titles:
-                return None
-            weights = self._completion_weights(prefix, titles, vocabulary)
-            return _or([wq.Term("title", t, boost=weights[t]) for t in titles])
+            weights = self._completion_weights(prefix, titles, vocabulary) if titles else {}
+            clauses = [wq.Term("title", t, boost=weights[t]) for t in titles]
+            # But a short word may be finished ("soup", "till"): it is found as a whole word
+            # anywhere, which costs what any one word costs.
+            word = self._word_clause(prefix) if len(prefix) >= 3 else None
+            if word is not None:
+                clauses.append(word)
+            return _or(clauses) if clauses else None
         terms = self._prefix_terms(prefix)
         # Titles are what people type: their completions join the commonest words'.
         for term in self.index.title_vocabulary.completions(prefix, TITLE_EXPANSIONS):

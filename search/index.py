@@ -187,7 +187,8 @@ class AidIndex:
         """
         generation = self._ix.latest_generation()
         try:
-            with open(self.folder / STATE_FILE, encoding="utf-8") as handle:
+            with open(self.folder / STATE_FILE, encoding="utf-8",
+                      errors="surrogateescape") as handle:
                 header = handle.readline().split("\t")
                 if header[:2] != ["generation", f"{generation}\n"]:
                     return False
@@ -211,7 +212,8 @@ class AidIndex:
         """Every indexed path's stamp, read from the state file if it was set aside."""
         if self._stamps is None:
             stamps: dict[str, str] = {}
-            with open(self.folder / STATE_FILE, encoding="utf-8") as handle:
+            with open(self.folder / STATE_FILE, encoding="utf-8",
+                      errors="surrogateescape") as handle:
                 for line in handle:
                     if line.startswith("s\t"):
                         _, key, value = line.rstrip("\n").split("\t")

@@ -282,3 +282,24 @@ def test_the_selection_hint_survives_the_index_progress(qtbot: QtBot) -> None:
     assert popup.status.text() == "Indexing: 250 of 38,405 aids"
     popup.show_progress("")
     assert "Alt+S: search “vendor invoice”" in popup.status.text()
+
+
+def test_a_collection_that_is_not_reachable_is_named_in_the_popup(
+        controller: Controller, qtbot: QtBot, tmp_path: Path) -> None:
+    stick = tmp_path / "usb-stick"
+    stick.mkdir()
+    controller.store.collections.add(stick, "field")
+    controller.toggle()
+    popup = controller.popup
+    qtbot.waitUntil(lambda: rows(popup)[:1] == ["For SAPLogon"])
+    assert not popup.unreachable_label.isVisible()
+    controller.toggle()
+    stick.rmdir()  # the stick is pulled out
+    controller.toggle()
+    qtbot.waitUntil(popup.unreachable_label.isVisible)
+    assert "the collection 'field' is not reachable" in popup.unreachable_label.text()
+    assert str(stick) in popup.unreachable_label.text()
+    controller.toggle()
+    stick.mkdir()  # and put back
+    controller.toggle()
+    qtbot.waitUntil(lambda: not popup.unreachable_label.isVisible())

@@ -86,6 +86,16 @@ def test_as_you_type_the_last_word_is_a_prefix(engine: SearchEngine) -> None:
     assert titles(engine, "tone")[0] == "Replace the toner cartridge"
 
 
+def test_a_short_word_typed_alone_is_found_in_the_text_not_only_in_titles(
+        engine: SearchEngine) -> None:
+    """A few letters alone complete against titles (fast first keystrokes), but a short word
+    that is finished is in the text: "pull" and "menu" were found only with a space after."""
+    assert titles(engine, "pull") == ["Printer is jammed"]
+    assert titles(engine, "menu") == ["Order at the café"]
+    assert titles(engine, "days") == ["Refund rules"]
+    assert "Printer is jammed" in titles(engine, "prin")  # titles still complete
+
+
 def test_all_words_must_match_else_best_partial_matches(engine: SearchEngine) -> None:
     both = engine.search("printer tray ")
     assert [r.title for r in both.results] == ["Printer is jammed"] and not both.partial
