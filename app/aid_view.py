@@ -5,9 +5,10 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtCore import QByteArray, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QImage, QKeySequence, QShortcut, QTextDocument
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -17,11 +18,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from job_aids import JobAid, LibraryStore
+from job_aids import AidSource, JobAid, LibraryStore
+from job_aids.attachments import read_attachment
 
 AID_LINK_PREFIX = "handrail:aid/"  # job_aids.render writes [[wiki links]] so (imported late)
 
 EXTERNAL_SCHEMES = ("http", "https", "mailto", "tel")
+
+_REFUSED_IMAGE = QImage(1, 1, QImage.Format.Format_ARGB32)
+_REFUSED_IMAGE.fill(0)  # transparent: an image that is not shown takes no room
 
 
 def aid_page(aid: JobAid) -> str:
@@ -36,9 +41,11 @@ def aid_page(aid: JobAid) -> str:
     return problems + body
 
 
-def load_page(store: LibraryStore, path: str) -> str:
-    """Read and render on a worker thread (plain data in, plain data out)."""
-    return aid_page(store.load(Path(path)))
+def load_page(store: LibraryStore, path: str) -> tuple[str, AidSource | None]:
+    """Read and render on a worker thread (plain data in, plain data out); the source says
+    where the page's images may come from."""
+    aid = store.load(Path(path))
+    return aid_page(aid), aid.source
 
 
 class AidBrowser(QTextBrowser):
@@ -48,10 +55,32 @@ class AidBrowser(QTextBrowser):
 
     def __init__(self) -> None:
         super().__init__()
+        self.aid_source: AidSource | None = None
         self.setOpenLinks(False)
         self.anchorClicked.connect(self._follow)
         # Task lists show ☐/☑ glyphs; a bullet before each would be noise.
         self.document().setDefaultStyleSheet("ul.task-list { list-style-type: none; }")
+
+    def show_page(self, page: str, source: AidSource | None) -> None:
+        """Show a rendered aid; its images come from its own collection only."""
+        self.aid_source = source
+        self.setHtml(page)
+
+    def loadResource(self, kind: int, name: QUrl | str) -> Any:
+        """Images from inside the aid's collection (regular files, size bounded); nothing
+        else: no absolute or home paths, no style sheets, nothing remote.
+
+        What is refused is answered with an empty stand-in, never with nothing: given nothing,
+        QTextDocument reads the file itself, from any path (and waits forever on a pipe).
+        """
+        if kind != QTextDocument.ResourceType.ImageResource.value:
+            return QByteArray()
+        reference = name.toString() if isinstance(name, QUrl) else name
+        data = read_attachment(self.aid_source, reference) if self.aid_source else None
+        image = QImage()
+        if data is None or not image.loadFromData(data):
+            return _REFUSED_IMAGE
+        return image
 
     def _follow(self, url: QUrl) -> None:
         text = url.toString()
@@ -72,7 +101,7 @@ class AidWindow(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle(f"{aid.title} - Handrail")
         self.browser = AidBrowser()
-        self.browser.setHtml(page)
+        self.browser.show_page(page, aid.source)
         self.browser.aid_link.connect(on_link)
         pin = QPushButton("&Pin beside my work")
         pin.setToolTip("Ctrl+Enter")
@@ -85,6 +114,8 @@ class AidWindow(QWidget):
         buttons = QHBoxLayout()
         source = aid.source
         where = QLabel(f"{source.collection} · {source.relpath}" if source else "")
+        where.setTextFormat(Qt.TextFormat.PlainText)  # a file may be named "<img src=…>.md"
+        self.where = where
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         buttons.addWidget(where, 1)
         for button in (pin, edit, close):

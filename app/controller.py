@@ -5,6 +5,7 @@ Each of those is its own small class; this one wires user actions to core calls.
 
 from __future__ import annotations
 
+import html
 import logging
 import time
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from job_aids.paths import HandrailPaths
 from resources import icon_file
 from search import SearchResponse, SearchResult
 
-from . import autostart, logs, trace
+from . import autostart, dialogs, logs, trace
 from .aid_view import AidWindow, aid_page, load_page
 from .background import run_in_background
 from .editor import EditorWindow
@@ -279,9 +280,10 @@ class Controller(QObject):
     def _load_preview(self, generation: int, path: str) -> None:
         store = self.store
         run_in_background(lambda: load_page(store, path),
-                          lambda page: self.popup.show_preview(generation, page),
+                          lambda shown: self.popup.show_preview(generation, *shown),
                           lambda error: self.popup.show_preview(
-                              generation, f"<p>Cannot show this aid: {error}</p>"))
+                              generation, f"<p>Cannot show this aid: {html.escape(str(error))}"
+                              "</p>", None))
 
     def _maybe_gap(self, query: str) -> None:
         self._gap_query = query
@@ -322,9 +324,9 @@ class Controller(QObject):
 
     def open_title(self, title: str) -> None:
         try:
-            self.open_aid(self.store.find(title))
+            self.open_aid(self.store.find_linked(title))
         except JobAidError as error:
-            QMessageBox.information(None, "Handrail", str(error))
+            dialogs.inform(None, "Handrail", str(error))
 
     def _keep(self, window: QWidget) -> None:
         self.windows.append(window)
@@ -402,7 +404,7 @@ class Controller(QObject):
     def edit_aid(self, aid: JobAid) -> None:
         source = aid.source
         if source is not None and self.store.collections.get(source.collection).read_only:
-            answer = QMessageBox.question(
+            answer = dialogs.ask(
                 None, "Read-only aid",
                 f"“{aid.title}” is in the read-only collection {source.collection!r}. "
                 "Edit a copy in your own aids?")
@@ -413,12 +415,12 @@ class Controller(QObject):
                 copy.meta.pop("id", None)
                 aid = self.store.create_aid(copy, OWN)
             except JobAidError as error:
-                QMessageBox.warning(None, "Handrail", str(error))
+                dialogs.warn(None, "Handrail", str(error))
                 return
         try:
             editor = EditorWindow(self.store, aid)
         except JobAidError as error:
-            QMessageBox.warning(None, "Handrail", f"“{aid.title}” cannot be opened: {error}")
+            dialogs.warn(None, "Handrail", f"“{aid.title}” cannot be opened: {error}")
             return
         self._keep(editor)
         editor.show()
@@ -434,7 +436,7 @@ class Controller(QObject):
         try:
             aid = self.store.new_from_template(kind, title or "New aid", extra=extra)
         except JobAidError as error:
-            QMessageBox.warning(None, "Handrail", f"The aid was not created: {error}")
+            dialogs.warn(None, "Handrail", f"The aid was not created: {error}")
             return
         self.edit_aid(aid)
 

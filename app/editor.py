@@ -34,6 +34,7 @@ from job_aids import (
 )
 from job_aids.history import Version
 
+from . import dialogs
 from .aid_view import AidBrowser, aid_page
 
 # What Qt's text widget cannot hold as it is: it turns these into plain line breaks.
@@ -115,7 +116,7 @@ class EditorWindow(QWidget):
 
     def _render(self) -> None:
         draft = parse_text(editor_text(self.text))
-        self.preview.setHtml(aid_page(draft))
+        self.preview.show_page(aid_page(draft), self.aid.source)
 
     def save(self) -> bool:
         if self.read_only:
@@ -128,7 +129,7 @@ class EditorWindow(QWidget):
             self.aid = self._store.save_text(self.aid, editor_text(self.text))
         except AidChangedOnDiskError as error:
             self.status.setText("Not saved: the file changed on disk.")
-            answer = QMessageBox.warning(
+            answer = dialogs.warn(
                 self, "Not saved", f"{error}\n\nYour text is still here too. Reload now?",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No)
@@ -137,7 +138,7 @@ class EditorWindow(QWidget):
             return False
         except JobAidError as error:
             self.status.setText(f"Not saved: {error}")
-            QMessageBox.warning(self, "Not saved", f"{error}\n\nYour text is still here; "
+            dialogs.warn(self, "Not saved", f"{error}\n\nYour text is still here; "
                                 "copy it or save it elsewhere.")
             return False
         self.text.document().setModified(False)
@@ -148,7 +149,7 @@ class EditorWindow(QWidget):
     def _discard_ok(self, what: str) -> bool:
         if not self.text.document().isModified():
             return True
-        answer = QMessageBox.question(
+        answer = dialogs.ask(
             self, "Unsaved changes", f"{what} discards your unsaved changes. Go on?",
             QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel)
@@ -163,7 +164,7 @@ class EditorWindow(QWidget):
             self._load(self._store.open_for_editing(self.aid))
         except JobAidError as error:
             self.status.setText(f"Not reloaded: {error}")
-            QMessageBox.warning(self, "Not reloaded", str(error))
+            dialogs.warn(self, "Not reloaded", str(error))
             return
         self.status.setText("Reloaded from disk.")
 
@@ -178,14 +179,14 @@ class EditorWindow(QWidget):
             self._load(self._store.open_for_editing(restored))
         except JobAidError as error:
             self.status.setText(f"Not restored: {error}")
-            QMessageBox.warning(self, "Not restored", str(error))
+            dialogs.warn(self, "Not restored", str(error))
             return
         self.status.setText(f"Restored the version of {dialog.chosen.saved_at:%Y-%m-%d %H:%M} "
                             "UTC; the one it replaced is kept in the history.")
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.text.document().isModified():
-            answer = QMessageBox.question(
+            answer = dialogs.ask(
                 self, "Unsaved changes", f"Save your changes to “{self.aid.title}”?",
                 QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                 | QMessageBox.StandardButton.Cancel)

@@ -147,7 +147,7 @@ class PinnedWindow(QWidget):
     def _copy_button(self, text: str) -> QToolButton:
         button = QToolButton()
         button.setText("Copy")
-        button.setToolTip(f"Copy {text[:60]}")
+        button.setToolTip(f"<p>Copy {html.escape(text[:60])}</p>")  # escaped: never drawn
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         button.clicked.connect(lambda: self._copy(text, self.aid.title))
         return button

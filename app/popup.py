@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from job_aids import AidSource
 from search import SearchResponse, SearchResult
 
 from . import trace
@@ -73,6 +74,7 @@ class Popup(QWidget):
         self.search_box.textChanged.connect(self._query_changed)
         self.search_box.installEventFilter(self)
         self.context_label = QLabel()
+        self.context_label.setTextFormat(Qt.TextFormat.PlainText)  # window classes are anyone's
         self.context_label.setObjectName("contextLabel")
         self.notice = QLabel()
         self.notice.setObjectName("notice")
@@ -95,6 +97,7 @@ class Popup(QWidget):
         self.preview.setObjectName("preview")
         self.preview.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.status = QLabel(HINTS)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # it quotes the selected text
         self.status.setObjectName("status")
 
         top = QHBoxLayout()
@@ -254,9 +257,9 @@ class Popup(QWidget):
         shown = selection if len(selection) <= 40 else selection[:39] + "…"
         return f"Alt+S: search “{shown}” · {HINTS}"
 
-    def show_preview(self, generation: int, page: str) -> None:
+    def show_preview(self, generation: int, page: str, source: AidSource | None) -> None:
         if generation == self._preview_generation:
-            self.preview.setHtml(page)
+            self.preview.show_page(page, source)
 
     # -- the current row ----------------------------------------------------------------------
     def current_row(self) -> Row | None:

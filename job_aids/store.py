@@ -69,12 +69,25 @@ def _digest(data: bytes) -> str:
     return hashlib.blake2b(data[:MAX_FILE_BYTES], digest_size=16).hexdigest()
 
 
-def scan_stamps(root: str) -> Iterator[tuple[str, int, int]]:
-    """(path, mtime_ns, size) of every aid file under ``root``, hidden folders skipped.
+def _inside(real_root: str, path: str) -> bool:
+    """Whether a link at ``path`` leads to a file inside the collection (``real_root``)."""
+    try:
+        target = os.path.realpath(path, strict=True)
+    except (OSError, RuntimeError):
+        return False
+    return target.startswith(real_root + os.sep)
+
+
+def scan_stamps(root: str, real_root: str | None = None) -> Iterator[tuple[str, int, int]]:
+    """(path, mtime_ns, size) of every aid file under ``root``, hidden folders skipped, and
+    links to files outside the collection too (a link to the password file was listed and
+    found); links to folders are not followed.
 
     Strings and ``os.scandir`` rather than ``Path`` objects: this runs over every file of the
     library on each index update (38k files in well under a second).
     """
+    if real_root is None:
+        real_root = os.path.realpath(root)
     try:
         entries = list(os.scandir(root))
     except OSError:
@@ -83,8 +96,9 @@ def scan_stamps(root: str) -> Iterator[tuple[str, int, int]]:
         try:
             if entry.is_dir(follow_symlinks=False):
                 if not entry.name.startswith("."):
-                    yield from scan_stamps(entry.path)
-            elif is_markdown_name(entry.name) and entry.is_file():
+                    yield from scan_stamps(entry.path, real_root)
+            elif is_markdown_name(entry.name) and entry.is_file() and (
+                    not entry.is_symlink() or _inside(real_root, entry.path)):
                 stat = entry.stat()
                 yield entry.path, stat.st_mtime_ns, stat.st_size
         except OSError:
@@ -93,7 +107,8 @@ def scan_stamps(root: str) -> Iterator[tuple[str, int, int]]:
 
 def walk_markdown(root: Path, problems: list[Problem] | None = None) -> Iterator[Path]:
     """Markdown files under ``root`` in a stable order; hidden files and folders are skipped,
-    and so is anything that is not a regular file (a pipe named ``x.md`` hung the commands).
+    and so is anything that is not a regular file (a pipe named ``x.md`` hung the commands)
+    and a link to a file outside the collection (see :func:`scan_stamps`).
     A folder that cannot be read is added to ``problems``."""
     def unreadable(error: OSError) -> None:
         if problems is not None:
@@ -102,11 +117,14 @@ def walk_markdown(root: Path, problems: list[Problem] | None = None) -> Iterator
                                     f"({error.strerror or error}), so its aids are not listed or "
                                     "searched. Check its permissions.", "warning"))
 
+    real_root = os.path.realpath(root)
     for folder, dirs, files in os.walk(root, onerror=unreadable):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if is_markdown_name(name) and os.path.isfile(os.path.join(folder, name)):
-                yield Path(folder, name)
+            path = os.path.join(folder, name)
+            if is_markdown_name(name) and os.path.isfile(path) and (
+                    not os.path.islink(path) or _inside(real_root, path)):
+                yield Path(path)
 
 
 def unreachable_problem(collection: Collection) -> Problem:
@@ -236,8 +254,15 @@ class LibraryStore:
                 collection = None
             if collection is not None and (collection.path / rel).is_file():
                 return self.load(collection.path / rel, collection)
+        return self.find_linked(key)
+
+    def find_linked(self, key: str) -> JobAid:
+        """The aid a link in an aid names: an id or an exact title, in the library, and never
+        a path (``[[%2Fetc%2Fpasswd]]`` showed that file in the viewer)."""
         by_title: list[JobAid] = []
         for aid in self.iter_aids():
+            if aid.source is None:
+                continue  # a folder that cannot be read
             if aid.id == key:
                 return aid
             if aid.title.casefold() == key.casefold():

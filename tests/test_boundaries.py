@@ -66,3 +66,16 @@ def test_only_the_top_level_hook_catches_every_exception() -> None:
                 catch_all.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert all(place.startswith("app/unexpected.py:") for place in catch_all), catch_all
     assert catch_all  # the hook itself is found
+
+
+def test_message_boxes_show_names_as_plain_text() -> None:
+    """QMessageBox's static helpers guess rich text from the message, and messages name aids
+    and files (``<img src=…>.md``): every box goes through app/dialogs.py."""
+    static = []
+    for path in _sources("app"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and ast.unparse(node) in (
+                    "QMessageBox.warning", "QMessageBox.question", "QMessageBox.information",
+                    "QMessageBox.critical", "QMessageBox.about"):
+                static.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert static == []
