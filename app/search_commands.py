@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from job_aids import LibraryStore
 from job_aids.paths import HandrailPaths
-from search.errors import IndexBusyError, SearchError
+from search.errors import IndexBusyError, IndexDamagedError, IndexStorageError, SearchError
 from search.results import Context, SearchResponse
 
 from .terminal import json_text
@@ -51,7 +51,7 @@ def _update(service: SearchService, quiet: bool = False) -> UpdateStats | None:
     try:
         stats = service.index.update(service.store,
                                      None if quiet else ProgressBar(sys.stderr, "Indexing"))
-    except IndexBusyError as error:
+    except (IndexBusyError, IndexStorageError) as error:  # what is indexed is still searched
         print(f"handrail: note: {error}", file=sys.stderr)
         return None
     if stats.rebuilt_because and not quiet:
@@ -100,7 +100,12 @@ def cmd_search(store: LibraryStore, args: argparse.Namespace) -> int:
     _update(service, quiet=args.json)
     for problem in store.unreachable():
         print(f"handrail: note: {problem.message}", file=sys.stderr)
-    response = service.engine.search(args.query, limit=args.limit, context=context)
+    try:
+        response = service.engine.search(args.query, limit=args.limit, context=context)
+    except IndexDamagedError as error:  # found by the search itself: repair, ask again
+        print(f"handrail: note: {error}", file=sys.stderr)
+        _update(service, quiet=args.json)
+        response = service.engine.search(args.query, limit=args.limit, context=context)
     if args.json:
         sys.stdout.write(json_text(_results_json(response)))
         sys.stdout.write("\n")
@@ -165,6 +170,9 @@ def cmd_index(store: LibraryStore, args: argparse.Namespace) -> int:
     service = SearchService.open(HandrailPaths.resolve(args.home), store)
     progress = ProgressBar(sys.stderr, "Indexing")
     try:
+        damage = None if args.rebuild else service.index.verify()  # checksums, every file
+        if damage:
+            print(f"handrail: {damage}; rebuilding it from the library", file=sys.stderr)
         stats = (service.index.rebuild(store, progress) if args.rebuild
                  else service.index.update(store, progress))
     except IndexBusyError as error:

@@ -151,6 +151,8 @@ class SearchWorker(QObject):
 
         with contained("cleaning what killed saves left", lambda error: None):
             self._store.clean_leftovers()
+        with contained("checking the search index", lambda error: None):
+            service.index.verify()  # checksums: damage is repaired by the update below
         with contained("bringing the search index up to date", failed):
             stats = service.index.update(self._store, lambda d, t: self.progress.emit(d, t))
             self.indexed.emit(stats)
@@ -161,6 +163,8 @@ class SearchWorker(QObject):
         self._watcher = LibraryWatcher(self._store, service.index,
                                        on_error=lambda e: self.failed.emit(-1, str(e)),
                                        after_rescan=memory.trim)
+        watcher = self._watcher
+        service.index.on_damage = lambda reason: watcher.request_rescan()  # repaired there
         self._watcher.start()
 
     @Slot()

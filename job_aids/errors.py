@@ -11,6 +11,7 @@ converted here, at the package boundary, into messages that say what happened an
     │   ├── AidChangedOnDiskError    another program changed the file since it was loaded
     │   ├── InvalidAidError          the aid has errors that a save would make worse
     │   └── StorageError             the disk refused (permissions, full disk, ...)
+    │       └── LockBusyError        another process holds the write lock too long
     └── TemplateError                no template for that kind
 """
 
@@ -71,6 +72,10 @@ class StorageError(LibraryError):
         self.errno = error_number
 
     @classmethod
+    def busy(cls, message: str, path: Path) -> StorageError:
+        return LockBusyError(message, path)
+
+    @classmethod
     def unreachable(cls, action: str, folder: Path) -> StorageError:
         """A folder to write into is not there; it is never re-created (it may be a USB stick
         or a share that is not mounted)."""
@@ -80,6 +85,10 @@ class StorageError(LibraryError):
     @classmethod
     def from_os_error(cls, action: str, path: Path, error: OSError) -> StorageError:
         return cls(os_error_message(action, path, error), path, error.errno)
+
+
+class LockBusyError(StorageError):
+    """Another process has held a write lock for longer than the wait allowed."""
 
 
 # What to do, by what the operating system said.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,16 +48,21 @@ else:
 class WriteLock:
     """``with lock.held():`` holds the lock file exclusively; waits up to ``timeout`` seconds.
 
-    Each ``held()`` opens the file anew, so two threads of one process exclude each other too.
+    Each ``held()`` opens the file anew, so two threads of one process exclude each other too;
+    the thread that holds it may take it again (it is then not taken twice).
     """
 
     def __init__(self, path: Path, *, what: str = "the library", timeout: float = 15.0) -> None:
         self.path = path
         self._what = what
         self._timeout = timeout
+        self._owner: int | None = None  # the thread holding it through this object
 
     @contextlib.contextmanager
     def held(self) -> Iterator[None]:
+        if self._owner == threading.get_ident():
+            yield  # already held by this thread (a rebuild's update): taken once
+            return
         with map_os_errors(f"lock {self._what} for writing at", self.path):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -65,15 +71,17 @@ class WriteLock:
             delay = 0.001
             while not _try_lock(fd):
                 if time.monotonic() > deadline:
-                    raise StorageError(
+                    raise StorageError.busy(
                         f"Another Handrail process has been changing {self._what} for "
                         f"{self._timeout:.0f} s and still holds {self.path}. Wait for it to "
                         "finish (or close it) and try again.", self.path)
                 time.sleep(delay)
                 delay = min(delay * 2, 0.05)
+            self._owner = threading.get_ident()
             try:
                 yield
             finally:
+                self._owner = None
                 _unlock(fd)
         finally:
             os.close(fd)

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
-from job_aids.errors import os_error_message
+from job_aids.errors import LockBusyError, StorageError, os_error_message
 
 
 class SearchError(Exception):
@@ -75,14 +75,16 @@ def map_index_errors(action: str, folder: Path) -> Iterator[None]:
     lock_error, damage = _whoosh_errors()
     try:
         yield
-    except lock_error as error:
+    except (lock_error, LockBusyError) as error:
         raise IndexBusyError(BUSY) from error
+    except StorageError as error:  # the write lock's file could not be made
+        raise IndexStorageError(str(error)) from error
     except OSError as error:
         raise IndexStorageError(os_error_message(action, folder, error)) from error
     except damage as error:
         raise IndexDamagedError(
-            f"the search index in {folder} is damaged ({type(error).__name__}); run "
-            "`handrail index --rebuild`, or restart Handrail, to rebuild it from the library"
+            f"the search index in {folder} is damaged ({type(error).__name__}); it is being "
+            "rebuilt from the library (`handrail index` does it at once)"
         ) from error
 
 
@@ -96,8 +98,15 @@ def converts_errors(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     def decorate(method: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(method)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            folder = getattr(args[0], "folder", Path("."))
-            with map_index_errors(action, folder):
-                return method(*args, **kwargs)
+            index = getattr(args[0], "index", args[0])  # an engine's, or the index itself
+            folder = getattr(index, "folder", Path("."))
+            try:
+                with map_index_errors(action, folder):
+                    return method(*args, **kwargs)
+            except IndexDamagedError as error:
+                note = getattr(index, "note_damage", None)
+                if note is not None:  # the next update rebuilds it
+                    note(str(error))
+                raise
         return wrapper
     return decorate

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import threading
 import time
@@ -19,18 +20,21 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.fields import STORED, Schema
+from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 from whoosh.util.filelock import try_for
 
 from job_aids import JobAid, LibraryStore, read_aid
-from job_aids.atomic import atomic_write_text
+from job_aids.atomic import TEMP_SUFFIX, atomic_write_text
+from job_aids.locking import WriteLock
 from job_aids.store import scan_stamps
 
 from .analysis import SURFACES, KeyField, KeywordsField, TermsField
 from .documents import aid_fields, stamp_of
 from .errors import BUSY, IndexBusyError, converts_errors, map_os_errors
 from .evaluation import forget_postings
-from .parallel_build import ParallelWriter, WrittenJob
+from .integrity import Manifest
+from .parallel_build import PART_FOLDER, ParallelWriter, WrittenJob
 from .vocabulary import Vocabulary
 from .whoosh_fence import (
     activate,
@@ -87,7 +91,7 @@ class UpdateStats:
 
 class AidIndex:
     def __init__(self, folder: Path, *, writer_timeout: float = 10.0,
-                 parallel: bool = True) -> None:
+                 parallel: bool = True, write_lock: WriteLock | None = None) -> None:
         """``parallel`` lets a big build fork a second writer process (not from a GUI thread)."""
         self.folder = folder
         self._parallel = parallel
@@ -106,6 +110,15 @@ class AidIndex:
         self.generation = 0  # bumped whenever what a search would find may have changed
         self._vocabulary_saved = -1
         self._lock_holder: int | None = None  # the thread of a big build holding the lock
+        # Every process writing this index holds this lock for the whole update or rebuild
+        # (a search or `index` during a rebuild doubled the index); it lies beside the
+        # folder, which a rebuild replaces.
+        self._index_lock = write_lock or WriteLock(folder.parent / f".{folder.name}.lock",
+                                                   what="the search index",
+                                                   timeout=writer_timeout)
+        self._manifest = Manifest()
+        self.damaged: str | None = None  # damage found: the next update rebuilds beside it
+        self.on_damage: Callable[[str], None] | None = None  # told when damage is found
 
     # -- opening and recovery -------------------------------------------------------------
     @converts_errors("open the search index in")
@@ -113,16 +126,65 @@ class AidIndex:
         """Open the index, creating or rebuilding it (empty) when it cannot be used."""
         fence = activate()
         with self.lock:
-            reason = self._problem(fence.enabled)
-            if reason is None:
-                try:
-                    self._ix = whoosh_index.open_dir(str(self.folder))
-                    self._load_state()
-                except Exception as error:  # noqa: BLE001 - any damage means "rebuild"
-                    reason = f"the index was damaged ({type(error).__name__}: {error})"
+            if self._try_open(fence.enabled) is None:
+                return
+        # Re-made under the write lock, after looking again: another process may have just
+        # rebuilt it (two rebuilds at once made one fail on the other's deleted files).
+        with self._index_lock.held(), self.lock:
+            reason = self._try_open(fence.enabled)
             if reason is not None:
                 log.info("search index: rebuilding, because %s", reason)
                 self._create(reason)
+
+    def _try_open(self, fast: bool) -> str | None:
+        """Open the index as it is; why it cannot be used, if so."""
+        reason = self._problem(fast)
+        if reason is not None:
+            return reason
+        try:
+            self._ix = whoosh_index.open_dir(str(self.folder))
+            self._check_files(deep=False)
+            self._load_state()
+        except Exception as error:  # noqa: BLE001 - any damage means "rebuild"
+            self._drop()
+            return f"the index was damaged ({type(error).__name__}: {error})"
+        return None
+
+    def _check_files(self, *, deep: bool) -> None:
+        """Compare the files with the manifest of the last commit (sizes, or checksums)."""
+        manifest = Manifest.read(self.folder)
+        generation = self._ix.latest_generation()
+        if manifest is None or manifest.generation != generation:
+            # No manifest yet (an index of an older Handrail), or a commit whose manifest was
+            # not written (killed just then): take the files as they are now.
+            self._manifest = Manifest()
+            try:
+                self._manifest.refresh(self.folder, generation)
+            except OSError:
+                pass
+            return
+        self._manifest = manifest
+        damage = manifest.damage(self.folder, deep=deep)
+        if damage is not None:
+            self.note_damage(f"the index was damaged: {damage}")
+
+    def note_damage(self, reason: str) -> None:
+        """Damage was found (on opening, or by a search): the next update rebuilds the index
+        beside this one, which answers meanwhile from what is sound."""
+        if self.damaged is None:
+            log.warning("search index: %s; it is rebuilt from the library", reason)
+        self.damaged = reason
+        if self.on_damage is not None:
+            self.on_damage(reason)
+
+    @converts_errors("check the search index in")
+    def verify(self) -> str | None:
+        """Compare every file's checksum with the manifest; the damage found, if any."""
+        with self.lock:
+            if self._ix is None:
+                self.open()
+            self._check_files(deep=True)
+            return self.damaged
 
     def _problem(self, fast: bool) -> str | None:
         meta = self.folder / META_FILE
@@ -143,19 +205,46 @@ class AidIndex:
         return None
 
     def _create(self, reason: str) -> None:
-        self.close()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        self._refuse_if_written()
+        self._drop()
         with map_os_errors("create the search index in", self.folder):
+            _remove(self.folder)  # a file in its place too
             self.folder.mkdir(parents=True, exist_ok=True)
             self._ix = whoosh_index.create_in(str(self.folder), build_schema())
             (self.folder / META_FILE).write_text(
                 json.dumps({"schema": SCHEMA_VERSION, "fast": fast_path()}), encoding="utf-8")
+            self._manifest = Manifest()
+            self._manifest.refresh(self.folder, self._ix.latest_generation())
+        self.damaged = None
         self._stamps, self._stamp_changes = {}, {}
         self.vocabulary = Vocabulary()
         self.title_vocabulary = Vocabulary()
         self._searcher = self._ix.searcher()
         self.generation += 1
         self.rebuilt_because = reason
+
+    def _refuse_if_written(self) -> None:
+        """A writer of another program (plain Whoosh, an older Handrail) holds Whoosh's own
+        lock: the index is not deleted under it (a rebuild ignored a live write lock)."""
+        if self._written_by_other():
+            raise IndexBusyError(BUSY)
+
+    def _written_by_other(self) -> bool:
+        """Whether a writer outside this object holds Whoosh's lock on the index."""
+        if not (self.folder / "MAIN_WRITELOCK").is_file() or self._lock_holder is not None:
+            return False
+        lock = FileStorage(str(self.folder)).lock("MAIN_WRITELOCK")
+        if not lock.acquire(blocking=False):
+            return True
+        lock.release()
+        return False
+
+    def _drop(self) -> None:
+        """Let go of the index without saving its state (it is being replaced)."""
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+        self._ix = None
 
     def _load_state(self) -> None:
         searcher = self._ix.searcher()
@@ -194,12 +283,17 @@ class AidIndex:
                     return False
                 content: list[tuple[str, int]] = []
                 titles: list[tuple[str, int]] = []
+                stamps: int | None = None
                 for line in handle:
                     kind, key, value = line.rstrip("\n").split("\t")
-                    if kind != "s":
+                    if kind == "n":
+                        stamps = int(value)
+                    elif kind != "s":
                         (content if kind == "c" else titles).append((key, int(value)))
         except (OSError, ValueError):
             return False
+        if stamps is None or stamps != self._ix.doc_count():
+            return False  # a state file without its stamps made every aid look new
         self._stamps, self._stamp_changes = None, {}  # read when an update needs them
         self._vocabulary_saved = generation
         self.vocabulary, self.title_vocabulary = Vocabulary(), Vocabulary()
@@ -212,12 +306,17 @@ class AidIndex:
         """Every indexed path's stamp, read from the state file if it was set aside."""
         if self._stamps is None:
             stamps: dict[str, str] = {}
+            expected = -1
             with open(self.folder / STATE_FILE, encoding="utf-8",
                       errors="surrogateescape") as handle:
                 for line in handle:
                     if line.startswith("s\t"):
                         _, key, value = line.rstrip("\n").split("\t")
                         stamps[key] = value
+                    elif line.startswith("n\t"):
+                        expected = int(line.rstrip("\n").split("\t")[2])
+            if expected != len(stamps):
+                raise ValueError(f"the state file has {len(stamps)} stamps of {expected}")
             for key, stamp in self._stamp_changes.items():
                 if stamp is None:
                     stamps.pop(key, None)
@@ -277,8 +376,9 @@ class AidIndex:
             stamps = self._all_stamps()
         except (OSError, ValueError):
             return  # the state file went missing: the next start reads the index instead
-        lines += [f"s\t{p}\t{stamp}\n" for p, stamp in stamps.items()
-                  if "\t" not in p and "\n" not in p]
+        kept = [f"s\t{p}\t{stamp}\n" for p, stamp in stamps.items()
+                if "\t" not in p and "\n" not in p]
+        lines += [f"n\tstamps\t{len(kept)}\n", *kept]
         try:
             atomic_write_text(self.folder / STATE_FILE, "".join(lines))
             self._vocabulary_saved = generation
@@ -333,7 +433,17 @@ class AidIndex:
     # -- writing --------------------------------------------------------------------------
     @converts_errors("update the search index in")
     def update(self, store: LibraryStore, progress: Progress | None = None) -> UpdateStats:
-        """Bring the index in line with the library: add, re-index and drop what changed."""
+        """Bring the index in line with the library: add, re-index and drop what changed;
+        rebuild it beside itself if it was found damaged."""
+        with self._index_lock.held():
+            self._clean_leftovers()
+            if self._ix is None:
+                self.open()
+            if self.damaged is not None:
+                return self._rebuild_beside(store, progress, self.damaged)
+            return self._update(store, progress)
+
+    def _update(self, store: LibraryStore, progress: Progress | None) -> UpdateStats:
         started = time.perf_counter()
         if self._ix is None:
             self.open()
@@ -357,6 +467,14 @@ class AidIndex:
     @converts_errors("update the search index in")
     def update_paths(self, store: LibraryStore, paths: Iterable[Path]) -> UpdateStats:
         """Re-index just these files (changed, created or deleted): the fast path for edits."""
+        with self._index_lock.held():
+            if self._ix is None:
+                self.open()
+            if self.damaged is not None:
+                return self._rebuild_beside(store, None, self.damaged)
+            return self._update_paths(store, paths)
+
+    def _update_paths(self, store: LibraryStore, paths: Iterable[Path]) -> UpdateStats:
         started = time.perf_counter()
         todo, removed = [], []
         for path in paths:
@@ -517,6 +635,10 @@ class AidIndex:
             if reload_vocabulary or learned:
                 self._save_state()
             self._save_surfaces()
+            try:
+                self._manifest.refresh(self.folder, self._ix.latest_generation())
+            except OSError:
+                pass  # a full disk: the next open takes the files as they are
         if progress is not None:
             progress(done, total)
 
@@ -527,9 +649,62 @@ class AidIndex:
 
     @converts_errors("update the search index in")
     def rebuild(self, store: LibraryStore, progress: Progress | None = None) -> UpdateStats:
+        """Build the index anew from the library, beside the one there, which answers
+        searches meanwhile; then put it in its place."""
+        with self._index_lock.held():
+            self._clean_leftovers()
+            if self._ix is None:
+                self.open()
+            return self._rebuild_beside(store, progress, "a rebuild was asked for")
+
+    def _rebuild_beside(self, store: LibraryStore, progress: Progress | None,
+                        reason: str) -> UpdateStats:
+        started = time.perf_counter()
+        # The same lock, held by this thread: the fresh index does not take it again.
+        fresh = AidIndex(self.folder.with_name(self.folder.name + ".new"),
+                         writer_timeout=self._writer_timeout, parallel=self._parallel,
+                         write_lock=self._index_lock)
+        built = fresh.build_anew(store, progress, reason)
+        fresh.close()
+        self._refuse_if_written()
         with self.lock:
-            self._create("a rebuild was asked for")
-        return self.update(store, progress)
+            self._drop()
+            old = self.folder.with_name(f"{self.folder.name}.old-{os.getpid()}")
+            _remove(old)
+            if os.path.lexists(self.folder):
+                os.rename(self.folder, old)
+            os.rename(fresh.folder, self.folder)
+            _remove(old)
+            self.damaged = None
+            self._ix = whoosh_index.open_dir(str(self.folder))
+            self._check_files(deep=False)
+            self._load_state()
+            self.generation += 1
+        log.info("search index: rebuilt beside the old one, because %s", reason)
+        return UpdateStats(built.added, 0, 0, time.perf_counter() - started, reason)
+
+    def build_anew(self, store: LibraryStore, progress: Progress | None,
+                   reason: str) -> UpdateStats:
+        """Make the index empty and index the whole library into it."""
+        with self._index_lock.held():
+            with self.lock:
+                self._create(reason)
+            return self._update(store, progress)
+
+    def _clean_leftovers(self) -> None:
+        """What killed or failed builds left; called with the write lock held, so no writer
+        is at work on any of it."""
+        parent = self.folder.parent
+        if parent.is_dir():
+            for entry in os.scandir(parent):
+                if entry.name == f"{self.folder.name}.new" or entry.name.startswith(
+                        f"{self.folder.name}.old-"):
+                    _remove(Path(entry.path))
+        if self.folder.is_dir() and self._lock_holder is None and not self._written_by_other():
+            for entry in os.scandir(self.folder):
+                if (entry.name.startswith(PART_FOLDER) and entry.is_dir()) or \
+                        entry.name.endswith(TEMP_SUFFIX):
+                    _remove(Path(entry.path))
 
 
 Todo = list[tuple[str, tuple[Any, Path, str]]]
@@ -562,6 +737,14 @@ def _changes(collections: list[Any], stamps: dict[str, str]) -> tuple[Todo, list
     present = {key for collection in collections
                for key, _, _ in scan_stamps(str(collection.path))}
     return todo, [p for p in stamps if p not in present]
+
+
+def _remove(path: Path) -> None:
+    """Remove a folder, or a file where a folder should be; quietly if it is not there."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    elif os.path.lexists(path):
+        path.unlink()
 
 
 def _read(path: Path, collection: Any) -> JobAid | None:

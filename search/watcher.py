@@ -65,6 +65,12 @@ class LibraryWatcher:
         self._observer: Any = None
         self._thread = threading.Thread(target=self._run, name="handrail-index", daemon=True)
 
+    def request_rescan(self) -> None:
+        """Compare the whole library with the index soon (and repair it if it was damaged)."""
+        with self._mutex:
+            self._full_rescan = True
+        self._wake.set()
+
     def start(self) -> None:
         observer = Observer()
         handler = _Handler(self._changed)
