@@ -35,6 +35,9 @@ TITLE_EXPANSIONS = 4
 COMPLETION_WEIGHT = 0.7   # a completion of the typed word, against the word itself
 TITLE_MATCH_WEIGHT = 5.0    # the title-field query, against the content query
 TITLE_COVERAGE_BOOST = 0.6  # an aid whose whole title is what was typed ranks first
+# What reading an index that another process replaced meanwhile can raise (a file not opened
+# yet is gone, a column reads as None).
+READ_ERRORS = (OSError, TypeError, AttributeError, KeyError, ValueError, EOFError)
 SHORT_PREFIX = 3          # a prefix this short after other words is not required yet
 SHORT_PREFIX_ALONE = 4    # a prefix this short typed alone completes against titles only
 FEW_RESULTS = 3
@@ -218,6 +221,17 @@ class SearchEngine:
     @converts_errors("search the index in")
     def search(self, text: str, *, limit: int = 10,
                context: Context | None = None) -> SearchResponse:
+        self.index.refresh_if_replaced()
+        try:
+            return self._cached_search(text, limit, context)
+        except READ_ERRORS:
+            # Another process rebuilt or merged the index just as this one read it: the
+            # files this searcher had not opened yet are gone. Open the new one, ask again.
+            if not self.index.refresh_if_replaced(now=True):
+                raise
+            return self._cached_search(text, limit, context)
+
+    def _cached_search(self, text: str, limit: int, context: Context | None) -> SearchResponse:
         if self._cache is None:
             return self._search(text, limit, context)
         key = (text, limit, context, self.index.generation,
@@ -328,6 +342,7 @@ class SearchEngine:
 
     @converts_errors("read the index in")
     def results_for_ids(self, ids: list[str]) -> list[SearchResult]:
+        self.index.refresh_if_replaced()
         """The indexed aids with these ids, in the order given (unknown ids are left out)."""
         if not ids:
             return []

@@ -119,6 +119,8 @@ class AidIndex:
         self._manifest = Manifest()
         self.damaged: str | None = None  # damage found: the next update rebuilds beside it
         self.on_damage: Callable[[str], None] | None = None  # told when damage is found
+        self._opened_as: tuple[int, int] | None = None  # the folder and generation searched
+        self._looked = 0.0
 
     # -- opening and recovery -------------------------------------------------------------
     @converts_errors("open the search index in")
@@ -220,6 +222,7 @@ class AidIndex:
         self.vocabulary = Vocabulary()
         self.title_vocabulary = Vocabulary()
         self._searcher = self._ix.searcher()
+        self._opened_as = self._on_disk()
         self.generation += 1
         self.rebuilt_because = reason
 
@@ -246,9 +249,34 @@ class AidIndex:
             self._searcher = None
         self._ix = None
 
+    def _on_disk(self) -> tuple[int, int] | None:
+        """The index folder's identity and latest generation: a rebuild by another process
+        puts a new folder in place, a commit adds a generation."""
+        try:
+            return os.stat(self.folder).st_ino, int(self._ix.latest_generation())
+        except (OSError, AttributeError, ValueError):
+            return None
+
+    def refresh_if_replaced(self, *, now: bool = False) -> bool:
+        """Open the index anew if another process rebuilt it or committed to it since this
+        one opened it (looked at twice a second at most, unless ``now``); True if it did."""
+        moment = time.monotonic()
+        if self._ix is None or (not now and moment - self._looked < 0.5):
+            return False
+        self._looked = moment
+        with self.lock:
+            if self._on_disk() == self._opened_as:
+                return False
+            log.info("search index: changed by another process; opened again")
+            self._drop()
+            self.open()
+            self.generation += 1
+            return True
+
     def _load_state(self) -> None:
         searcher = self._ix.searcher()
         self._searcher = searcher
+        self._opened_as = self._on_disk()
         if not self._load_saved_state():
             self._read_stamps_from_index()
             self._read_vocabularies(searcher)
@@ -624,6 +652,7 @@ class AidIndex:
             # aid would be found twice), and it fails on a searcher of an empty index.
             old = self._searcher
             self._searcher = self._ix.searcher()
+            self._opened_as = self._on_disk()
             self.generation += 1
             if old is not None:
                 old.close()

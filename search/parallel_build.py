@@ -12,10 +12,15 @@ on the fast path.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
+import multiprocessing.connection
 import os
 import shutil
+import signal
+import sys
+import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -33,7 +38,8 @@ from .documents import aid_fields
 from .segment_writer import BulkSegmentWriter
 from .whoosh_fence import activate, commit_segments, new_codec
 
-PART_FOLDER = "part-"  # a worker's folder in the index folder: part-0, part-1
+PART_FOLDER = "part-"
+_PR_SET_PDEATHSIG = 1  # a worker's folder in the index folder: part-0, part-1
 
 # (path, collection name, collection root, stamp)
 Job = list[tuple[str, str, str, str]]
@@ -53,9 +59,30 @@ _progress_queue: Any = None
 PROGRESS_EVERY = 250  # aids between a worker's progress reports
 
 
-def _start_worker(queue: Any) -> None:
+def _start_worker(queue: Any, parent: int) -> None:
     global _progress_queue
     _progress_queue = queue
+    _die_with(parent)
+
+
+def _die_with(parent: int) -> None:
+    """End this worker when its parent ends, even by ``kill -9`` (100 killed builds left 264
+    workers, some writing for minutes): the kernel's parent-death signal on Linux, and
+    everywhere a thread that waits for the parent's end (the spawn pipe's sentinel)."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # it ended before the signal was asked for
+        os.kill(os.getpid(), signal.SIGKILL)
+    watched = multiprocessing.parent_process()
+    if watched is not None:
+        def watch() -> None:
+            multiprocessing.connection.wait([watched.sentinel])
+            os.kill(os.getpid(), signal.SIGKILL)
+        threading.Thread(target=watch, name="handrail-parent-watch", daemon=True).start()
 
 
 def _write_segment(folder: str, schema: Any, job: Job) -> WrittenJob:
@@ -113,22 +140,30 @@ class ParallelWriter:
         context = multiprocessing.get_context("spawn")
         self._queue = context.Queue()
         self._pool = ProcessPoolExecutor(max_workers=len(jobs), mp_context=context,
-                                         initializer=_start_worker, initargs=(self._queue,))
+                                         initializer=_start_worker,
+                                         initargs=(self._queue, os.getpid()))
         self._parts = [folder / f"{PART_FOLDER}{number}" for number in range(len(jobs))]
+        before = set(multiprocessing.active_children())
         self._sizes: dict[Future[WrittenJob], int] = {
             self._pool.submit(_write_segment, str(part), schema, job): len(job)
             for part, job in zip(self._parts, jobs, strict=True)}
+        self._workers = set(multiprocessing.active_children()) - before  # started by submit
 
     def __enter__(self) -> ParallelWriter:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: object, *exc: object) -> None:
+        self.close(failed=kind is not None)
 
-    def close(self) -> None:
-        # Not waiting: a worker takes a while to exit (its collector runs over all it kept),
-        # and nothing it does then matters here.
-        self._pool.shutdown(wait=False, cancel_futures=True)
+    def close(self, *, failed: bool = False) -> None:
+        """Let the workers go. Not waiting: a worker takes a while to exit (its collector runs
+        over all it kept), and nothing it does then matters here. After a failure (a full
+        disk) they are ended at once: their work is lost anyway, and one still starting
+        printed a traceback when this process was gone before it had begun."""
+        if failed:
+            for process in self._workers:  # (concurrent.futures ends them itself from 3.14)
+                process.kill()
+        self._pool.shutdown(wait=failed, cancel_futures=True)
         self._queue.close()
 
     def commit(self, writer: Any, progress: Callable[[int], None] | None = None

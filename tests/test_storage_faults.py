@@ -152,3 +152,31 @@ def test_a_failed_history_write_saves_nothing_and_says_why(store: LibraryStore) 
         store.save_text(aid, aid.source.path.read_text() + "\nmore\n")
     assert "keep the previous version" in str(caught.value)
     assert aid.source.path.read_bytes() == original
+
+
+def test_a_build_that_fills_the_disk_says_so_and_search_works_once_space_is_freed(
+        mounted: Path, tmp_path: Path) -> None:
+    """The index is on the full disk, the aids are not: the build fails with what to do,
+    its leftovers (worker folders) go, and the next search after freeing space finds all."""
+    from conftest import run_cli
+
+    team = tmp_path / "team"
+    team.mkdir()
+    for number in range(1200):  # a big build: batches and worker processes
+        words = " ".join(f"w{number}x{k}" for k in range(60))
+        (team / f"aid-{number}.md").write_text(f"# Aid {number}\n\nword{number} {words}\n")
+    home = mounted / "home"
+    run_cli("collection", "add", str(team), "--name", "team", home=home)
+    failed = run_cli("index", home=home, check=False)
+    assert failed.returncode == 1, failed.stdout
+    assert "the disk is full" in failed.stderr and "Traceback" not in failed.stderr
+    searched = run_cli("search", "word7 ", home=home, check=False)
+    assert "Traceback" not in searched.stderr
+    subprocess.run(["mount", "-o", "remount,size=64m", str(mounted)], check=True)
+    found = run_cli("search", "--json", "word1117 ", home=home)
+    import json
+
+    assert [hit["title"] for hit in json.loads(found.stdout)] == ["Aid 1117"]
+    folder = home / "cache" / "index"
+    assert not [p.name for p in folder.iterdir() if p.name.startswith("part-")]
+    assert run_cli("search", "--json", "word3 ", home=home).stdout.count('"Aid 3"') == 1
