@@ -345,6 +345,18 @@ def _app_command(args: argparse.Namespace) -> int:
     return run_gui(paths, show_popup=True, query=args.query, command="toggle")
 
 
+def _name_safe_streams() -> None:
+    """A file name that is not UTF-8 is printed as the bytes it is (as ``ls`` does), and in a
+    message as an escape: under a UTF-8 locale Python's streams refused it."""
+    for stream, errors in ((sys.stdout, "surrogateescape"), (sys.stderr, "backslashreplace")):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors=errors)
+            except (ValueError, OSError):  # not a text file of its own (a test's capture)
+                pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     paths = HandrailPaths.resolve(args.home)
@@ -363,6 +375,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(paths)
     if args.command in ("toggle", "quit"):
         return _app_command(args)
+    _name_safe_streams()
     sys.stdout = guard(sys.stdout)  # aids' control characters never reach a terminal raw
     try:
         store = open_store_at(paths)

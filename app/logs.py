@@ -93,9 +93,11 @@ def setup(paths: HandrailPaths, *, debug: bool = False, stderr: bool = False,
             from logging.handlers import RotatingFileHandler  # 6 ms to import: not per command
 
             handler = RotatingFileHandler(file, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS,
-                                          encoding="utf-8", delay=True)
+                                          encoding="utf-8", delay=True,
+                                          errors="backslashreplace")
         else:
-            handler = logging.FileHandler(file, encoding="utf-8", delay=True)
+            handler = logging.FileHandler(file, encoding="utf-8", delay=True,
+                                          errors="backslashreplace")
     except OSError as error:
         print(f"handrail: no log file ({file}: {error.strerror or error})", file=sys.stderr)
         written: Path | None = None

@@ -159,6 +159,9 @@ def check_fields(meta: dict[Any, Any], yaml_text: str, path: Path | None) -> lis
     apps = meta.get("apps")
     if apps is not None and not isinstance(apps, str | list):
         add("apps", "'apps' must be a list of application names or {app:, title:} entries")
+    elif isinstance(apps, list) and not all(_is_app_entry(item) for item in apps):
+        add("apps", "each entry of 'apps' must be an application name, or {app: name, "
+            "title: 'window title pattern'} with text for both")
     experts = meta.get("experts")
     if experts is not None and not isinstance(experts, str | list):
         add("experts", "'experts' must be a list of {name:, contact:} entries")
@@ -173,6 +176,14 @@ def check_fields(meta: dict[Any, Any], yaml_text: str, path: Path | None) -> lis
     if isinstance(url, str) and url and not re.match(r"^(https?|mailto|tel):", url, re.I):
         add("url", "'url' must start with http:, https:, mailto: or tel:", "warning")
     return problems
+
+
+def _is_app_entry(item: object) -> bool:
+    if isinstance(item, str):
+        return True
+    return isinstance(item, dict) and all(
+        isinstance(item.get(key), str | type(None)) for key in ("app", "title")) and bool(
+        item.get("app") or item.get("title"))
 
 
 def _is_date_text(value: str) -> bool:

@@ -125,3 +125,8 @@ class LibraryWatcher:
             except (SearchError, OSError) as error:
                 if self._on_error is not None:
                     self._on_error(error)
+            except Exception as error:  # noqa: BLE001 - a bug must not end the watching
+                # (one bad file killed this thread, and later edits were never indexed)
+                log.exception("the library watcher hit an unexpected problem")
+                if self._on_error is not None:
+                    self._on_error(error)
