@@ -204,8 +204,8 @@ def cmd_history(store: LibraryStore, args: argparse.Namespace) -> int:
     for version in versions:
         size = version.path.stat().st_size
         note = "  never saved: lost a race with another change" if version.conflict else ""
-        print(f"{version.number:4}  {version.saved_at:%Y-%m-%d %H:%M:%S} UTC  "
-              f"{size / 1024:7.1f} KB{note}")
+        print(f"{version.number:4}  {version.saved_at.astimezone():%Y-%m-%d %H:%M:%S}  "
+              f"{size:9,} bytes{note}")
     print(f"`handrail history show {aid.id} N` prints one; `handrail history restore {aid.id} N` "
           "puts it back (the version it replaces is kept).", file=sys.stderr)
     return 0

@@ -65,7 +65,7 @@ class EditorWindow(QWidget):
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.text.textChanged.connect(self._changed)
         self.preview = AidBrowser()
-        self.status = QLabel("Ctrl+S saves · the preview follows your typing")
+        self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.history_button = QPushButton("&History…")
         self.history_button.clicked.connect(self.show_history)
@@ -101,6 +101,8 @@ class EditorWindow(QWidget):
         self.text.setReadOnly(reason is not None)
         self.banner.setText(f"Read-only: {reason}" if reason else "")
         self.banner.setVisible(reason is not None)
+        self.status.setText("Read-only (see above) · Ctrl+R reads the file again" if reason
+                            else "Ctrl+S saves · the preview follows your typing")
         self.text.document().setModified(False)
         self._update_title()
         self._render()
@@ -169,7 +171,7 @@ class EditorWindow(QWidget):
         self.status.setText("Reloaded from disk.")
 
     def show_history(self) -> None:
-        dialog = HistoryDialog(self._store.versions(self.aid), self)
+        dialog = HistoryDialog(self._store.versions(self.aid), self.aid.title, self)
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.chosen is None:
             return
         if not self._discard_ok("Restoring a version"):
@@ -181,8 +183,8 @@ class EditorWindow(QWidget):
             self.status.setText(f"Not restored: {error}")
             dialogs.warn(self, "Not restored", str(error))
             return
-        self.status.setText(f"Restored the version of {dialog.chosen.saved_at:%Y-%m-%d %H:%M} "
-                            "UTC; the one it replaced is kept in the history.")
+        self.status.setText(f"Restored the version of {local_time(dialog.chosen)}; the one it "
+                            "replaced is kept in the history.")
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.text.document().isModified():
@@ -197,9 +199,17 @@ class EditorWindow(QWidget):
         event.accept()
 
 
+def local_time(version: Version) -> str:
+    return f"{version.saved_at.astimezone():%Y-%m-%d %H:%M:%S}"
+
+
 def version_label(version: Version) -> str:
-    size = version.path.stat().st_size if version.path.exists() else 0
-    label = f"{version.saved_at:%Y-%m-%d %H:%M:%S} UTC · {size / 1024:.1f} KB"
+    try:
+        size = version.path.stat().st_size
+    except OSError:
+        size = 0
+    shown = f"{size} bytes" if size < 1024 else f"{size / 1024:.1f} KB"
+    label = f"{local_time(version)} · {shown}"
     if version.conflict:
         label += " · never saved: lost a race with another change"
     return label
@@ -208,9 +218,10 @@ def version_label(version: Version) -> str:
 class HistoryDialog(QDialog):
     """The aid's kept versions, newest first, each shown as it was; Enter restores one."""
 
-    def __init__(self, versions: list[Version], parent: QWidget | None = None) -> None:
+    def __init__(self, versions: list[Version], title: str,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("History - Handrail editor")
+        self.setWindowTitle(f"History of “{title}” - Handrail editor")
         self.chosen: Version | None = None
         self.list = QListWidget()
         self.preview = QPlainTextEdit(readOnly=True)

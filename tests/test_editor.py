@@ -182,7 +182,7 @@ def test_history_restores_an_earlier_version_by_clicking(qtbot: QtBot,
     seen: list[str] = []
     _answer_dialog("Restore this version", seen, pick_oldest)
     qtbot.mouseClick(editor.history_button, Qt.MouseButton.LeftButton)
-    assert seen == ["History - Handrail editor"]
+    assert seen == ["History of “Close the shop” - Handrail editor"]
     assert path.read_text() == "# Close the shop\n\nfirst\n"
     assert editor.text.toPlainText() == "# Close the shop\n\nfirst\n"
     assert "Restored" in editor.status.text()
