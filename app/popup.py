@@ -239,7 +239,7 @@ class Popup(QWidget):
 
     def set_unreachable(self, messages: list[str]) -> None:
         """Say which collections are not reachable, above the results, until they are back."""
-        self.unreachable_label.setText("\n".join(messages))
+        self.unreachable_label.setText("\n".join(m[:1].upper() + m[1:] for m in messages))
         self.unreachable_label.setVisible(bool(messages))
 
     def show_error(self, message: str) -> None:
