@@ -297,7 +297,7 @@ def test_a_collection_that_is_not_reachable_is_named_in_the_popup(
     stick.rmdir()  # the stick is pulled out
     controller.toggle()
     qtbot.waitUntil(popup.unreachable_label.isVisible)
-    assert "the collection 'field' is not reachable" in popup.unreachable_label.text()
+    assert "The collection 'field' is not reachable" in popup.unreachable_label.text()
     assert str(stick) in popup.unreachable_label.text()
     controller.toggle()
     stick.mkdir()  # and put back
