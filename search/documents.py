@@ -99,6 +99,9 @@ def weighted_terms(zones: dict[str, str]) -> WeightedTerms:
     return WeightedTerms(Counter(plain), Counter(extra))
 
 
+TITLE_ONLY = "_title_"  # the term of aids with an entry for a window title in any app
+
+
 def aid_fields(aid: JobAid) -> dict[str, Any]:
     """The index document for an aid that has a source file."""
     assert aid.source is not None
@@ -116,11 +119,20 @@ def aid_fields(aid: JobAid) -> dict[str, Any]:
         "summary": summary,
         "content": weighted_terms(zones),
         "tags": _keywords(aid.tags),
-        "apps": _keywords(m.app for m in apps if m.app),
-        "app_titles": "\n".join(m.title for m in apps if m.title),
+        # An entry with a title pattern and no application shows in any application's window
+        # of that title: its documents carry a marker term, to be found by the "For" list.
+        "apps": _keywords([*(m.app for m in apps if m.app),
+                           *([TITLE_ONLY] if any(m.title and not m.app for m in apps) else [])]),
+        # Each entry as "app<TAB>title pattern": the two must both match where both are given.
+        "app_titles": "\n".join(f"{(m.app or '').lower()}\t{m.title or ''}" for m in apps),
         "review_by": review_by.isoformat() if review_by else "",
     }
 
 
+def keyword(value: str) -> str:
+    """A tag or application name as the index keeps it: lower case, spaces as dashes."""
+    return value.strip().lower().replace(" ", "-")
+
+
 def _keywords(values: Iterable[str]) -> str:
-    return " ".join(value.strip().lower().replace(" ", "-") for value in values if value.strip())
+    return " ".join(keyword(value) for value in values if value.strip())

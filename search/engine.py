@@ -21,7 +21,7 @@ from whoosh import query as wq
 from job_aids import read_aid
 
 from .analysis import SURFACES, analyze, has_cjk, stem_word, stemmed_terms
-from .documents import join_mnemonics
+from .documents import TITLE_ONLY, join_mnemonics, keyword
 from .errors import converts_errors
 from .evaluation import can_evaluate, matches_any, top_documents
 from .index import AidIndex
@@ -38,6 +38,7 @@ TITLE_COVERAGE_BOOST = 0.6  # an aid whose whole title is what was typed ranks f
 # What reading an index that another process replaced meanwhile can raise (a file not opened
 # yet is gone, a column reads as None).
 READ_ERRORS = (OSError, TypeError, AttributeError, KeyError, ValueError, EOFError)
+CONTEXT_CANDIDATES = 500  # aids marked for the app, or for window titles, looked at per popup
 SHORT_PREFIX = 3          # a prefix this short after other words is not required yet
 SHORT_PREFIX_ALONE = 4    # a prefix this short typed alone completes against titles only
 FEW_RESULTS = 3
@@ -334,11 +335,22 @@ class SearchEngine:
         return re.sub(r"\w+", replace, text).strip()
 
     def _for_context(self, context: Context, limit: int) -> list[SearchResult]:
+        """The aids marked for the screen in front, the most specific match first."""
         assert context.app is not None
         with self.index.lock:
             searcher = self.index.searcher()
-            hits = self._run(searcher, wq.Term("apps", context.app.lower()), None, limit)
-            return self._finish(hits, ParsedQuery(), context, limit)
+            marked = wq.Or([wq.Term("apps", keyword(context.app)), wq.Term("apps", TITLE_ONLY)])
+            specific = {}
+            hits = []
+            for score, fields in self._run(searcher, marked, None, CONTEXT_CANDIDATES):
+                match = context_match(fields, context)
+                if match:
+                    specific[fields["id"]] = match
+                    hits.append((score, fields))
+            hits.sort(key=lambda hit: (-specific[hit[1]["id"]], -hit[0]))
+            results = self._finish(hits[:limit], ParsedQuery(), context, limit)
+            results.sort(key=lambda result: -specific[result.id])  # stable: score within
+            return results
 
     @converts_errors("read the index in")
     def results_for_ids(self, ids: list[str]) -> list[SearchResult]:
@@ -478,14 +490,27 @@ def _is_stale(review_by: str, today: dt.date) -> bool:
         return False
 
 
-def _matches_context(fields: dict[str, Any], context: Context) -> bool:
-    apps = (fields.get("apps") or "").split()
-    if context.app and context.app.lower() in apps:
-        return True
+def context_match(fields: dict[str, Any], context: Context) -> int:
+    """How specifically an aid is marked for the screen in front: 3 for an entry whose
+    application and window title pattern both match, 2 for a title pattern alone (any app),
+    1 for the application alone (or its name in the window title), 0 for none. An entry with
+    both must match both: ``{app: XTerm, title: "*Payroll*"}`` is not for every XTerm."""
+    app = (context.app or "").lower()
     title = (context.window_title or "").lower()
-    if not title:
-        return False
-    if any(re.search(rf"\b{re.escape(app)}\b", title) for app in apps):
-        return True
-    globs = (fields.get("app_titles") or "").splitlines()
-    return any(fnmatch.fnmatch(title, pattern.lower()) for pattern in globs)
+    best = 0
+    for line in (fields.get("app_titles") or "").splitlines():
+        entry_app, _, pattern = line.partition("\t")
+        app_ok = bool(entry_app) and (entry_app.replace("-", " ") == app.replace("-", " ") or (
+            bool(title) and re.search(rf"\b{re.escape(entry_app)}\b", title) is not None))
+        title_ok = bool(pattern) and bool(title) and fnmatch.fnmatch(title, pattern.lower())
+        if entry_app and pattern:
+            best = max(best, 3 if app_ok and title_ok else 0)
+        elif pattern:
+            best = max(best, 2 if title_ok else 0)
+        elif app_ok:
+            best = max(best, 1)
+    return best
+
+
+def _matches_context(fields: dict[str, Any], context: Context) -> bool:
+    return context_match(fields, context) > 0

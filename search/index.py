@@ -45,7 +45,8 @@ from .whoosh_fence import (
     writer_options,
 )
 
-SCHEMA_VERSION = 3  # 2: question words dropped as stop words; 3: id searchable
+SCHEMA_VERSION = 4  # 2: question words dropped as stop words; 3: id searchable;
+# 4: each apps entry stored as "app<TAB>title pattern", title-only entries marked
 META_FILE = "handrail-index.json"
 SURFACES_FILE = "surfaces.json"
 STATE_FILE = "handrail-state.tsv"

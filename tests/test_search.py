@@ -138,10 +138,13 @@ def test_context_reorders_close_results_but_not_a_clearly_better_match(
         engine: SearchEngine) -> None:
     plain = titles(engine, "refund ")
     assert set(plain) == {"Refund or replace", "Refund rules"}
-    in_sap = engine.search("refund ", context=Context(app="sap"))
+    # Its entry is {app: sap, title: '*Invoice*'}: both must match.
+    in_sap = engine.search("refund ", context=Context(app="sap", window_title="Invoice 4711"))
     assert in_sap.results[0].title == "Refund or replace" and in_sap.results[0].context_match
+    other_sap = engine.search("refund ", context=Context(app="sap", window_title="Vendors"))
+    assert not any(r.context_match for r in other_sap.results)
     by_title = engine.search("refund ", context=Context(window_title="Invoice 4711 - Editor"))
-    assert by_title.results[0].title == "Refund or replace"
+    assert not any(r.context_match for r in by_title.results)
     # The context aid is about refunds, not toner: context never lifts it over a real match.
     assert titles(engine, "toner ", context=Context(app="sap"))[0] == \
         "Replace the toner cartridge"
@@ -471,3 +474,29 @@ def test_a_full_update_finds_files_deleted_and_added_behind_its_back(
     assert index.doc_count == count and titles(engine, "badge") == ["Badge reader offline"]
     (folder / "sub" / "badge.md").unlink()
     assert index.update(library).removed == 1 and titles(engine, "badge") == []
+
+
+def test_the_for_list_matches_app_and_title_together_most_specific_first(
+        library: LibraryStore) -> None:
+    folder = library.paths.own_library
+    marked = {
+        "payroll.md": "apps: [{app: XTerm, title: '*Payroll*'}]",
+        "easy-access.md": "apps: [{title: '*SAP Easy Access*'}]",
+        "any-sap.md": "apps: [SAPLogon]",
+        "sap-invoice.md": "apps: [SAPLogon, {app: SAPLogon, title: '*Invoice*'}]",
+    }
+    for name, apps in marked.items():
+        (folder / name).write_text(f"---\ntitle: {name[:-3]}\n{apps}\n---\nStep\n")
+    index = AidIndex(library.paths.cache / "index", parallel=False)
+    index.update(library)
+    engine = SearchEngine(index)
+    sap = Context(app="SAPLogon", window_title="Invoice 4711 - SAP Easy Access")
+    assert titles(engine, "", context=sap) == ["sap-invoice", "easy-access", "any-sap"]
+    payroll = Context(app="XTerm", window_title="Payroll run - xterm")
+    assert titles(engine, "", context=payroll) == ["payroll"]
+    other_xterm = Context(app="XTerm", window_title="~/src - xterm")
+    assert titles(engine, "", context=other_xterm) == []
+    # A typed search ranks the same way up: the Payroll aid is not "in context" in SAP.
+    hits = {r.title: r.context_match for r in engine.search("step ", context=sap).results}
+    assert hits == {"payroll": False, "easy-access": True, "any-sap": True, "sap-invoice": True}
+    index.close()
