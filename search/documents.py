@@ -99,7 +99,7 @@ def weighted_terms(zones: dict[str, str]) -> WeightedTerms:
     return WeightedTerms(Counter(plain), Counter(extra))
 
 
-TITLE_ONLY = "_title_"  # the term of aids with an entry for a window title in any app
+TITLE_ONLY = "title:any-app"  # the term of aids with an entry for a window title in any app
 
 
 def aid_fields(aid: JobAid) -> dict[str, Any]:
