@@ -12,13 +12,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QIcon
-from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox, QSystemTrayIcon, QWidget
+from PySide6.QtCore import QObject, QRect, QTimer, Signal
+from PySide6.QtGui import QCursor, QGuiApplication, QIcon
+from PySide6.QtWidgets import (
+    QApplication,
+    QInputDialog,
+    QMessageBox,
+    QSystemTrayIcon,
+    QToolTip,
+    QWidget,
+)
 
 from job_aids import KINDS, OWN, JobAid, JobAidError, LibraryStore, parse_text
 from job_aids.checklist import Checklist, PinnedState
 from job_aids.paths import HandrailPaths
+from job_aids.plain import plain_text
 from resources import icon_file
 from search import SearchResponse, SearchResult
 
@@ -65,6 +73,7 @@ class Controller(QObject):
         self.pinned = PinnedState(paths.state / "pinned.json")
         self.pinned_windows: dict[str, PinnedWindow] = {}
         self.windows: list[QWidget] = []  # open aids and editors, kept alive while shown
+        self.last_copied_note = ""  # what the last copy said to the user
         self.context = WindowContext()
         self.context_reader = create_context_reader(QGuiApplication.platformName())
 
@@ -388,14 +397,19 @@ class Controller(QObject):
         aid = self._load(result)
         if aid is None:
             return
-        text = Checklist.from_aid(aid).first_copyable() or aid.body.strip()
-        self._copy_text(text, aid.title)
+        text = Checklist.from_aid(aid).first_copyable() or plain_text(aid.body)
         self.popup.dismiss()
+        self._copy_text(text, aid.title)
 
     def _copy_text(self, text: str, title: str) -> None:
         QApplication.clipboard().setText(text)
         if QApplication.clipboard().supportsSelection():
             QApplication.clipboard().setText(text, QApplication.clipboard().Mode.Selection)
+        first = text.strip().splitlines()[0] if text.strip() else ""
+        shown = first if len(first) <= 50 else first[:49] + "…"
+        self.last_copied_note = f"Copied: {shown}" if shown else "Copied"
+        # A brief note where the user is looking, as launchers confirm a copy.
+        QToolTip.showText(QCursor.pos(), self.last_copied_note, None, QRect(), 1500)
         trace.trace("copied", title=title, chars=len(text))
 
     def edit_result(self, result: SearchResult) -> None:

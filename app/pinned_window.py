@@ -11,7 +11,7 @@ import html
 import re
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -149,8 +149,13 @@ class PinnedWindow(QWidget):
         button.setText("Copy")
         button.setToolTip(f"<p>Copy {html.escape(text[:60])}</p>")  # escaped: never drawn
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        button.clicked.connect(lambda: self._copy(text, self.aid.title))
+        button.clicked.connect(lambda: self._copied(button, text))
         return button
+
+    def _copied(self, button: QToolButton, text: str) -> None:
+        self._copy(text, self.aid.title)
+        button.setText("Copied ✓")  # the confirmation, where the click was
+        QTimer.singleShot(1500, button, lambda: button.setText("Copy"))  # not if it is gone
 
     def _ticked(self, step: Step, on: bool) -> None:
         self._state.set_done(self.aid.id, step.text, on)

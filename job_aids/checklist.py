@@ -10,6 +10,7 @@ from typing import Any
 
 from .atomic import atomic_write_text
 from .model import JobAid
+from .plain import plain_line
 
 _FENCE = re.compile(r"^\s*(```+|~~~+)")
 _TASK = re.compile(r"^\s{0,3}[-*+]\s+\[( |x|X)\]\s+(.*\S)")
@@ -80,7 +81,8 @@ class Checklist:
         if self.code_blocks:
             return self.code_blocks[0].text
         if self.steps:
-            return "\n".join(f"{n}. {step.text}" for n, step in enumerate(self.steps, 1))
+            return "\n".join(f"{n}. {plain_line(step.text)}"
+                             for n, step in enumerate(self.steps, 1))
         return None
 
 

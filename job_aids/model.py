@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from .plain import plain_line
+
 KINDS: tuple[str, ...] = (
     "procedure", "checklist", "reference", "decision", "troubleshooting", "link", "contact",
 )
@@ -225,7 +227,8 @@ def first_heading(body: str) -> str | None:
 
 
 def first_paragraph(body: str, limit: int = 200) -> str:
-    """The first prose paragraph (tldr's `> quote` lines count), shortened to ``limit``."""
+    """The first prose paragraph (tldr's `> quote` lines count) as a reader sees it, without
+    its Markdown, shortened to ``limit``."""
     lines: list[str] = []
     for line in _lines_outside_fences(body):
         stripped = line.strip()
@@ -237,6 +240,8 @@ def first_paragraph(body: str, limit: int = 200) -> str:
             if lines:
                 break
             continue
-        lines.append(stripped.lstrip("> ").strip())
+        plain = plain_line(stripped)
+        if plain:
+            lines.append(plain)
     text = " ".join(lines)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 
+from job_aids.plain import plain_line
+
 from .analysis import fold, stem_word
 
 _TOKEN = re.compile(r"\w+")
@@ -50,8 +52,10 @@ def make_snippet(body: str, matcher: TermMatcher, skip: str = "") -> str:
     for number, raw in enumerate(body.splitlines()):
         if best is not None and not matcher.may_match(raw):
             continue
-        line = _URL.sub("", raw).strip().lstrip("#>-*0123456789. ").strip()
-        if not line or line == skip or line.startswith(("```", "~~~", "---")):
+        if raw.lstrip().startswith(("```", "~~~", "---")):
+            continue
+        line = plain_line(_URL.sub("", raw))
+        if not line or line == skip:
             continue
         spans = matcher.spans(line)
         distinct = len({fold(line[a:b]) for a, b in spans})

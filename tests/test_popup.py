@@ -163,6 +163,8 @@ def test_pinned_copy_buttons_copy_code(controller: Controller, qtbot: QtBot) -> 
     QApplication.clipboard().clear()
     qtbot.mouseClick(buttons[-1], Qt.MouseButton.LeftButton)
     assert QApplication.clipboard().text() == "MIRO"
+    assert buttons[-1].text() == "Copied ✓"  # said where the click was, then put back
+    qtbot.waitUntil(lambda: buttons[-1].text() == "Copy", timeout=3000)
 
 
 def test_ctrl_c_copies_the_selected_aids_code(controller: Controller, qtbot: QtBot) -> None:
@@ -172,6 +174,25 @@ def test_ctrl_c_copies_the_selected_aids_code(controller: Controller, qtbot: QtB
     qtbot.keyClick(controller.popup.search_box, Qt.Key.Key_C,
                    Qt.KeyboardModifier.ControlModifier)
     assert QApplication.clipboard().text() == "MIRO"
+    assert controller.last_copied_note == "Copied: MIRO"
+
+
+def test_ctrl_c_copies_steps_as_plain_text(controller: Controller, qtbot: QtBot) -> None:
+    """Without a code block, the steps are copied as text, not as Markdown."""
+    (controller.store.paths.own_library / "close.md").write_text(
+        "# Close the shop\n\n1. Lock the **front** door\n2. Set the `alarm`\n"
+        "3. See [[Count the till]]\n")
+    service = controller.worker.service
+    assert service is not None
+    qtbot.waitUntil(lambda: any(r.title == "Close the shop" for r in service.engine.search(
+        "lock front door ").results), timeout=10000)
+    controller.toggle("close the shop")
+    qtbot.waitUntil(lambda: rows(controller.popup)[:1] == ["Close the shop"], timeout=10000)
+    qtbot.keyClick(controller.popup.search_box, Qt.Key.Key_C,
+                   Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.clipboard().text() == \
+        "1. Lock the front door\n2. Set the alarm\n3. See Count the till"
+    assert controller.last_copied_note == "Copied: 1. Lock the front door"
 
 
 def test_no_results_offers_to_create_and_records_a_gap(
