@@ -96,6 +96,7 @@ class Controller(QObject):
         self.popup.create_requested.connect(self.create_aid)
         self.popup.preview_requested.connect(self._load_preview)
         self.popup.dismissed.connect(self._give_focus_back)
+        self.popup.clicked_away.connect(self._left_for_another_window)
         self.popup.became_active.connect(lambda: self.popup.replay(self.hotkey.release_keys()))
         self.popup.content_gap.connect(self._maybe_gap)
         self._gap_timer = QTimer(self, singleShot=True, interval=GAP_SETTLE_MS)
@@ -213,7 +214,10 @@ class Controller(QObject):
 
     def toggle(self, query: str | None = None, force_show: bool = False) -> None:
         if self.popup.isVisible() and query is None and not force_show:
-            self.popup.dismiss()
+            if self.popup.isActiveWindow():
+                self.popup.dismiss()
+            else:  # on screen but not in front: the press brings it to the front
+                self.popup.show_for(self.context)
             return
         if not self.popup.isVisible():
             context = self.context_reader.capture()
@@ -251,11 +255,15 @@ class Controller(QObject):
             self._read_selection(again=False)
 
     def _give_focus_back(self) -> None:
+        self._left_for_another_window()
+        if self.context.window_id is not None:
+            self.context_reader.activate(self.context.window_id)
+
+    def _left_for_another_window(self) -> None:
+        """The popup is gone; the window the user clicked keeps the keyboard."""
         self._trim_timer.start()
         self.hotkey.release_keys()
         self._record_gap()
-        if self.context.window_id is not None:
-            self.context_reader.activate(self.context.window_id)
 
     def _answered(self, generation: int, answer: SearchResponse | HomeRows,
                   seconds: float) -> None:

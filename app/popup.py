@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -47,6 +48,7 @@ class Popup(QWidget):
     create_requested = Signal(str)        # the query, as the new aid's title
     preview_requested = Signal(int, str)  # generation, path
     dismissed = Signal()                  # hidden by Esc or the hotkey: give focus back
+    clicked_away = Signal()               # hidden: another window was clicked, it keeps focus
     became_active = Signal()              # it has the keyboard now
     content_gap = Signal(str)             # a query that found nothing
 
@@ -60,6 +62,7 @@ class Popup(QWidget):
         self._preview_waits = False
         self.pinned_ids: tuple[str, ...] = ()
         self.generation = 0
+        self._was_active = False  # had the keyboard since it was shown
         self.last_response: SearchResponse | HomeRows | None = None
         self._preview_generation = 0
         # While typing, the preview waits for a pause: rendering it would compete with the
@@ -98,6 +101,8 @@ class Popup(QWidget):
         self.preview.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.status = QLabel(HINTS)
         self.status.setTextFormat(Qt.TextFormat.PlainText)  # it quotes the selected text
+        # A long hint is cut, never widens the popup (it grew when the Alt+S hint showed).
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.status.setObjectName("status")
 
         top = QHBoxLayout()
@@ -170,9 +175,29 @@ class Popup(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+        if event.type() != QEvent.Type.ActivationChange:
+            return
+        if self.isActiveWindow():
+            self._was_active = True
             trace.trace("popup-active", focus=self.search_box.hasFocus())
             self.became_active.emit()
+        elif self._was_active and self.isVisible():
+            # The user clicked into another window, as in Alfred, Raycast or Flow: the popup
+            # goes. Looked at once events settle (a menu of its own opening is not "away").
+            QTimer.singleShot(0, self._maybe_left)
+
+    def _maybe_left(self) -> None:
+        if self.isVisible() and not self.isActiveWindow() \
+                and QApplication.activePopupWidget() is None \
+                and QApplication.activeModalWidget() is None:
+            trace.trace("popup-clicked-away")
+            self._was_active = False
+            self.hide()
+            self.clicked_away.emit()
+
+    def hideEvent(self, event: Any) -> None:
+        self._was_active = False
+        super().hideEvent(event)
 
     # -- searching ------------------------------------------------------------------------------
     def _query_changed(self, text: str) -> None:
@@ -398,13 +423,19 @@ class Popup(QWidget):
         from dataclasses import replace
 
         self.context = replace(self.context, selection=text or None)
-        if text and text.strip():
-            self.status.setText(self._hints())
+        if (text and text.strip()) or self.status.text().startswith("Alt+S: search"):
+            self.status.setText(self._hints())  # an offer of an older selection goes
 
 
 def clipboard_text_for_selection(allowed: bool) -> str | None:
     """The user's selected text: X11's PRIMARY selection; the clipboard only when allowed."""
     clipboard = QApplication.clipboard()
+    # Only what the user selected elsewhere: text selected in Handrail's own search box or
+    # editor (which owns the selection then) is not offered back to search.
     if clipboard.supportsSelection():
+        if clipboard.ownsSelection():
+            return None
         return clipboard.text(clipboard.Mode.Selection) or None
-    return (clipboard.text() or None) if allowed else None
+    if not allowed or clipboard.ownsClipboard():
+        return None
+    return clipboard.text() or None

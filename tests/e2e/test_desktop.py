@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -290,3 +291,39 @@ def test_keys_typed_before_the_popup_has_focus_are_held_and_replayed(
         assert hotkey.release_keys() == []  # let go: later keys go where the focus is
     finally:
         hotkey.unregister()
+
+
+def test_clicking_the_work_window_hides_the_popup_and_it_keeps_the_focus(
+        desktop: Desktop, handrail: HandrailApp) -> None:
+    sap = desktop.open_app_window(SAP_TITLE, "SAPLogon")
+    desktop.xdotool("key", "--delay", "0", "ctrl+alt+space")
+    handrail.wait_state(popup_ready)
+    # The xterm's left part is beside the centred popup: click there, as a user goes back.
+    desktop.xdotool("mousemove", "--window", str(sap), "20", "80", "click", "1")
+    handrail.wait_state(lambda s: not s["visible"])
+    wait_for(lambda: desktop.active_window_name() == SAP_TITLE, what="the click's window keeps "
+             "the focus")
+    # The next press opens it again (it used to hide the popup still on top).
+    desktop.xdotool("key", "--delay", "0", "ctrl+alt+space")
+    handrail.wait_state(popup_ready)
+    desktop.xdotool("key", "Escape")
+    handrail.wait_state(lambda s: not s["visible"])
+
+
+def test_alt_s_never_offers_handrails_own_text(desktop: Desktop, handrail: HandrailApp) -> None:
+    desktop.open_app_window(SAP_TITLE, "SAPLogon")
+    desktop.xdotool("key", "--delay", "0", "ctrl+alt+space")
+    handrail.wait_state(popup_ready)
+    desktop.xdotool("type", "--delay", "20", "vendor")
+    handrail.wait_state(lambda s: s["query"] == "vendor")
+    desktop.xdotool("key", "shift+Home")  # selected in Handrail's own box: it owns PRIMARY
+    wait_for(lambda: subprocess.run(["xclip", "-selection", "primary", "-o"], env=desktop.env,
+                                    capture_output=True, timeout=5).stdout == b"vendor",
+             what="the box's selection to be the PRIMARY one")
+    desktop.xdotool("key", "Escape")
+    handrail.wait_state(lambda s: not s["visible"])
+    desktop.xdotool("key", "--delay", "0", "ctrl+alt+space")  # the box selects "vendor" again
+    handrail.wait_state(lambda s: popup_ready(s) and s["query"] == "vendor")
+    time.sleep(0.5)  # the selection is looked at again after 250 ms
+    assert "“vendor”" not in handrail.state()["status"]  # no offer of its own text
+    desktop.xdotool("key", "Escape")
