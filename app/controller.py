@@ -259,6 +259,11 @@ class Controller(QObject):
         if self.context.window_id is not None:
             self.context_reader.activate(self.context.window_id)
 
+    def _back_to_work(self) -> None:
+        """Esc in a pinned window: the keyboard goes back to the window the user works in."""
+        if self.context.window_id is not None:
+            self.context_reader.activate(self.context.window_id)
+
     def _left_for_another_window(self) -> None:
         """The popup is gone; the window the user clicked keeps the keyboard."""
         self._trim_timer.start()
@@ -370,6 +375,7 @@ class Controller(QObject):
         if window is None:
             window = PinnedWindow(aid, self.pinned, self._copy_text)
             window.unpinned.connect(self._unpinned)
+            window.give_back.connect(self._back_to_work)
             window.place(len(self.pinned_windows))
             self.pinned_windows[aid.id] = window
         window.show()
@@ -527,6 +533,12 @@ class Controller(QObject):
             "pinned": [w.aid.title for w in self.pinned_windows.values()],
             "pinned_progress": {w.aid.title: w.progress.text()
                                 for w in self.pinned_windows.values()},
+            # Where each step's text is, from the pinned window's corner: a test clicks it.
+            "pinned_steps": {w.aid.title: [
+                {"ticked": box.isChecked(), "current": index == w.current,
+                 "at": [row.x() + row.width() // 2, row.mapTo(w, row.rect().center()).y()]}
+                for index, ((box, _), row) in enumerate(zip(w.boxes, w.rows, strict=True))]
+                for w in self.pinned_windows.values()},
             "windows": [w.windowTitle() for w in self.windows if w.isVisible()],
             "tray": self.tray.icon.isVisible(), "hotkey": self.hotkey.sequence,
         }

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QFontDatabase, QGuiApplication, QKeyEvent
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -48,8 +48,22 @@ def step_label(text: str) -> str:
     return "".join(out)
 
 
+class _StepRow(QFrame):
+    """A step: its box, its text and its copy button. A click anywhere on it but the copy
+    button ticks it (the box alone was a 13-pixel target)."""
+
+    clicked = Signal()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(
+                event.position().toPoint()):
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
+
+
 class PinnedWindow(QWidget):
     unpinned = Signal(str)  # aid id
+    give_back = Signal()    # Esc: the keyboard goes back to the work window
 
     def __init__(self, aid: JobAid, state: PinnedState,
                  copy: Callable[[str, str], None]) -> None:
@@ -58,6 +72,7 @@ class PinnedWindow(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setObjectName("pinned")
         self.boxes: list[tuple[QCheckBox, Step]] = []
+        self.rows: list[_StepRow] = []
         self.current = 0
         self.aid = aid
         self._state = state
@@ -84,7 +99,7 @@ class PinnedWindow(QWidget):
         done = state.done(aid.id)
         for item in self.checklist.items:
             if isinstance(item, Step):
-                items.addLayout(self._step_row(item, item.text in done))
+                items.addWidget(self._step_row(item, item.text in done))
             elif isinstance(item, CodeBlock):
                 items.addWidget(self._code_row(item))
         if not self.checklist.items:
@@ -112,8 +127,12 @@ class PinnedWindow(QWidget):
         self._update_progress()
         self.resize(340, min(560, 120 + 34 * max(1, len(self.checklist.items))))
 
-    def _step_row(self, step: Step, checked: bool) -> QHBoxLayout:
-        row = QHBoxLayout()
+    def _step_row(self, step: Step, checked: bool) -> _StepRow:
+        frame = _StepRow()
+        frame.setObjectName("step")
+        row = QHBoxLayout(frame)
+        row.setContentsMargins(4, 2, 4, 2)
+        index = len(self.boxes)
         box = QCheckBox()
         box.setChecked(checked)
         box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -121,14 +140,28 @@ class PinnedWindow(QWidget):
         label.setWordWrap(True)
         label.setTextFormat(Qt.TextFormat.RichText)
         label.setBuddy(box)
-        label.linkActivated.connect(lambda _link: box.toggle())
+        # The box's own click toggles it first; both then make this step the current one.
+        box.clicked.connect(lambda _on, i=index: self._clicked(i, toggle=False))
+        frame.clicked.connect(lambda i=index: self._clicked(i, toggle=True))
         box.toggled.connect(lambda on, s=step: self._ticked(s, on))
         row.addWidget(box)
         row.addWidget(label, 1)
         if step.copy_text:
             row.addWidget(self._copy_button(step.copy_text))
         self.boxes.append((box, step))
-        return row
+        self.rows.append(frame)
+        return frame
+
+    def _clicked(self, index: int, *, toggle: bool) -> None:
+        """A click ticks (or unticks) a step; Space then goes on from there."""
+        box, _ = self.boxes[index]
+        if toggle:
+            box.toggle()
+        self.current = index
+        if box.isChecked():
+            self.move_to(index + 1)
+        else:
+            self.move_to(index)
 
     def _code_row(self, block: CodeBlock) -> QWidget:
         frame = QWidget()
@@ -168,9 +201,14 @@ class PinnedWindow(QWidget):
         if total and ticked == total:
             text = f"All {total} steps done ✓"
         self.progress.setText(text)
-        for index, (box, _) in enumerate(self.boxes):
-            box.setStyleSheet("QCheckBox { background: palette(highlight); }"
-                              if index == self.current and self.isActiveWindow() else "")
+        # The current step is marked by a bar beside the row, not by colouring its box (a
+        # coloured empty box looked ticked).
+        for index, row in enumerate(self.rows):
+            current = index == self.current and self.isActiveWindow()
+            if row.property("current") != current:
+                row.setProperty("current", current)
+                row.style().unpolish(row)
+                row.style().polish(row)
 
     def reset(self) -> None:
         self._state.reset(self.aid.id)
@@ -204,6 +242,8 @@ class PinnedWindow(QWidget):
             self.move_to(self.current - 1)
         elif key == Qt.Key.Key_R and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             self.reset()
+        elif key == Qt.Key.Key_Escape:
+            self.give_back.emit()
         else:
             super().keyPressEvent(event)
 

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-from resources import style_sheet
+from resources import icon_file, style_sheet
 
 
 def _dark_palette() -> QPalette:
@@ -32,7 +32,9 @@ def apply_theme(app: QApplication, choice: str) -> None:
     scheme = hints.colorScheme()
     dark = choice == "dark" or (choice == "system" and scheme == Qt.ColorScheme.Dark)
     app.setPalette(_dark_palette() if dark else app.style().standardPalette())
-    app.setStyleSheet(style_sheet())
+    # The tick is drawn in the colour that reads on the theme's highlight.
+    check = icon_file("check-dark" if dark else "check-light").as_posix()
+    app.setStyleSheet(style_sheet().replace("@CHECK@", check))
 
 
 def follow_system(app: QApplication, current_choice: object) -> None:

@@ -119,3 +119,24 @@ def test_content_gaps_are_counted_per_query(tmp_path: Path) -> None:
     usage.record_open("b")
     usage.record_open("b")
     assert usage.most_used(5) == ["b", "a"]
+
+
+def test_both_themes_draw_checkboxes_with_a_tick_that_ships(qapp: object) -> None:
+    """An empty box was hard to see in the dark theme; both themes draw it, and the tick's
+    image is a file of the package."""
+    import re
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QApplication
+
+    from app.theme import apply_theme
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    for theme in ("light", "dark"):
+        apply_theme(app, theme)
+        sheet = app.styleSheet()
+        assert "QCheckBox::indicator {" in sheet and "@CHECK@" not in sheet
+        [tick] = re.findall(r'image: url\("([^"]+)"\)', sheet)
+        assert Path(tick).is_file() and Path(tick).name == f"check-{theme}.svg"
+    apply_theme(app, "light")

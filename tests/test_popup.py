@@ -324,3 +324,40 @@ def test_a_collection_that_is_not_reachable_is_named_in_the_popup(
     stick.mkdir()  # and put back
     controller.toggle()
     qtbot.waitUntil(lambda: not popup.unreachable_label.isVisible())
+
+
+def test_a_pinned_step_is_ticked_by_a_click_on_its_text_and_space_goes_on_from_there(
+        controller: Controller, qtbot: QtBot) -> None:
+    (controller.store.paths.own_library / "open.md").write_text(
+        "# Open the shop\n\n- [ ] Unlock the door\n- [ ] Lights on\n- [ ] Till float\n")
+    service = controller.worker.service
+    assert service is not None
+    qtbot.waitUntil(lambda: any(r.title == "Open the shop" for r in service.engine.search(
+        "unlock door ").results), timeout=10000)
+    controller.toggle("open the shop")
+    qtbot.waitUntil(lambda: rows(controller.popup)[:1] == ["Open the shop"])
+    controller.pin_result(controller.popup.current_result())  # type: ignore[arg-type]
+    window = controller.pinned_windows[controller.popup.current_result().id]  # type: ignore[union-attr]
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    from PySide6.QtWidgets import QLabel
+
+    def ticked() -> list[bool]:
+        return [box.isChecked() for box, _ in window.boxes]
+
+    first_text = window.rows[0].findChild(QLabel)
+    assert first_text is not None
+    qtbot.mouseClick(first_text, Qt.MouseButton.LeftButton)  # the text, not the little box
+    assert ticked() == [True, False, False] and window.current == 1
+    qtbot.keyClick(window, Qt.Key.Key_Space)  # goes on from the clicked step
+    assert ticked() == [True, True, False] and window.current == 2
+    qtbot.mouseClick(window.boxes[0][0], Qt.MouseButton.LeftButton)  # the box unticks it
+    assert ticked() == [False, True, False] and window.current == 0
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert ticked() == [True, True, False]
+    # The current step is marked beside its row, never by colouring its box.
+    assert window.rows[window.current].property("current") is True
+    assert all(box.styleSheet() == "" for box, _ in window.boxes)
+    qtbot.keyClick(window, Qt.Key.Key_Escape)  # the keyboard goes back to the work window
+    reader = controller.context_reader
+    assert isinstance(reader, FixedContext) and reader.activated[-1] == 4711

@@ -327,3 +327,37 @@ def test_alt_s_never_offers_handrails_own_text(desktop: Desktop, handrail: Handr
     time.sleep(0.5)  # the selection is looked at again after 250 ms
     assert "“vendor”" not in handrail.state()["status"]  # no offer of its own text
     desktop.xdotool("key", "Escape")
+
+
+def test_a_pinned_checklist_by_click_then_space_and_esc_gives_the_keyboard_back(
+        desktop: Desktop, handrail: HandrailApp) -> None:
+    (handrail.home / "data" / "library" / "open-the-shop.md").write_text(
+        "# Open the shop\n\n- [ ] Unlock the door\n- [ ] Lights on\n- [ ] Till float\n")
+    sap = desktop.open_app_window(SAP_TITLE, "SAPLogon")
+    desktop.xdotool("key", "--delay", "0", "ctrl+alt+space")
+    handrail.wait_state(popup_ready)
+    desktop.xdotool("type", "--delay", "20", "open the shop")
+    handrail.wait_state(lambda s: s["current"] == "Open the shop")
+    desktop.xdotool("key", "ctrl+Return")
+    state = handrail.wait_state(lambda s: s["pinned"] == ["Open the shop"] and not s["visible"])
+    wait_for(lambda: desktop.active_window_name() == SAP_TITLE, what="focus back on SAP")
+    [pinned] = wait_for(lambda: desktop.window_ids(name=r"Open the shop \(pinned\)"),
+                        what="the pinned window")
+    x, y = state["pinned_steps"]["Open the shop"][0]["at"]
+    desktop.xdotool("mousemove", "--window", str(pinned), str(x), str(y), "click", "1")
+    state = handrail.wait_state(lambda s: s["pinned_progress"]["Open the shop"]
+                                == "1 of 3 steps done")
+    assert [step["ticked"] for step in state["pinned_steps"]["Open the shop"]] == \
+        [True, False, False]
+    wait_for(lambda: desktop.active_window_name() == "Open the shop (pinned)",
+             what="the click to give the pinned window the keys")
+    desktop.xdotool("key", "space")  # goes on from the clicked step
+    state = handrail.wait_state(lambda s: s["pinned_progress"]["Open the shop"]
+                                == "2 of 3 steps done")
+    assert [step["ticked"] for step in state["pinned_steps"]["Open the shop"]] == \
+        [True, True, False]
+    desktop.xdotool("key", "Escape")
+    wait_for(lambda: desktop.active_window_name() == SAP_TITLE,
+             what="Esc to give the keyboard back to the work window")
+    assert handrail.state()["pinned"] == ["Open the shop"]  # still pinned
+    assert sap
