@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -39,8 +40,13 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Handrail settings")
         self._settings = settings
-        self._collections = collections
+        self._collections = collections  # changed only when OK is pressed
         self._apply = apply
+        # Folder changes are tried on a draft of the list and replayed on OK: Cancel undoes
+        # them (an added folder stayed in collections.json after Cancel).
+        self._scratch = tempfile.TemporaryDirectory(prefix="handrail-settings-")
+        self._draft = collections.draft(Path(self._scratch.name))
+        self._changes: list[Callable[[CollectionRegistry], object]] = []
 
         self.hotkey = QKeySequenceEdit(QKeySequence(settings.hotkey))
         self.hotkey.setMaximumSequenceLength(1)
@@ -55,11 +61,15 @@ class SettingsDialog(QDialog):
         self._fill_folders()
         add = QPushButton("&Add folder…")
         add.clicked.connect(self._add_folder)
+        self.read_only = QCheckBox("add &read-only")
+        self.read_only.setToolTip("Aids of a read-only folder are shown and searched, never "
+                                  "changed (a team's published library)")
         remove = QPushButton("&Remove")
         remove.setToolTip("Handrail forgets the folder; its files are kept")
         remove.clicked.connect(self._remove_folder)
         folder_buttons = QHBoxLayout()
         folder_buttons.addWidget(add)
+        folder_buttons.addWidget(self.read_only)
         folder_buttons.addWidget(remove)
         folder_buttons.addStretch(1)
 
@@ -97,29 +107,35 @@ class SettingsDialog(QDialog):
 
     def _fill_folders(self) -> None:
         self.folders.clear()
-        for collection in self._collections.all():
+        for collection in self._draft.all():
             lock = " (read-only)" if collection.read_only else ""
             self.folders.addItem(f"{collection.name} · {collection.path}{lock}")
 
     def _add_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "A folder of Markdown aids")
         if folder:
-            self._change(lambda: self._collections.add(Path(folder)))
+            read_only = self.read_only.isChecked()
+            self._change(lambda registry: registry.add(Path(folder), read_only=read_only))
 
     def _remove_folder(self) -> None:
         row = self.folders.currentRow()
         if row >= 0:
-            name = self._collections.all()[row].name
-            self._change(lambda: self._collections.remove(name))
+            name = self._draft.all()[row].name
+            self._change(lambda registry: registry.remove(name))
 
-    def _change(self, action: Callable[[], object]) -> None:
+    def _change(self, change: Callable[[CollectionRegistry], object]) -> None:
         try:
-            action()
+            change(self._draft)
         except JobAidError as error:
             self.message.setText(str(error))
             return
+        self._changes.append(change)
         self.message.clear()
         self._fill_folders()
+
+    def done(self, result: int) -> None:
+        super().done(result)
+        self._scratch.cleanup()
 
     def chosen(self) -> Settings:
         sequence = self.hotkey.keySequence().toString(QKeySequence.SequenceFormat.PortableText)
@@ -129,6 +145,13 @@ class SettingsDialog(QDialog):
                        theme=str(self.theme.currentData()))
 
     def accept(self) -> None:
+        while self._changes:  # the folder changes, tried on the draft, made for real
+            try:
+                self._changes[0](self._collections)
+            except JobAidError as failed:
+                self.message.setText(str(failed))
+                return
+            self._changes.pop(0)
         error = self._apply(self.chosen())
         if error:
             self.message.setText(error)  # stay open: the user picks another hotkey

@@ -56,6 +56,15 @@ class CollectionRegistry:
         self._starter = (Collection(STARTER, starter_folder, CollectionKind.STARTER, True)
                          if starter_folder is not None else None)
 
+    def draft(self, folder: Path) -> CollectionRegistry:
+        """A registry over a copy of this one's list, in ``folder``: changes to it are tried
+        out (checked and shown) and touch nothing until replayed on this one (the settings
+        dialog's Cancel undoes them so)."""
+        copy = CollectionRegistry(folder / self._file.name, self._own.path,
+                                  self._starter.path if self._starter else None)
+        copy._save(self._load())
+        return copy
+
     def _load(self) -> dict[str, Any]:
         try:
             raw = read_own_text(self._file)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
 from app.controller import Controller
@@ -361,3 +361,52 @@ def test_a_pinned_step_is_ticked_by_a_click_on_its_text_and_space_goes_on_from_t
     qtbot.keyClick(window, Qt.Key.Key_Escape)  # the keyboard goes back to the work window
     reader = controller.context_reader
     assert isinstance(reader, FixedContext) and reader.activated[-1] == 4711
+
+
+def test_settings_cancel_undoes_folder_changes_and_a_folder_can_be_added_read_only(
+        controller: Controller, qtbot: QtBot, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
+
+    from app.settings_dialog import SettingsDialog
+
+    team = tmp_path / "team-library"
+    team.mkdir()
+    collections_file = controller.paths.config / "collections.json"
+    before = collections_file.read_bytes() if collections_file.exists() else None
+    # The OS folder chooser stands in for the user picking the folder.
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args: str(team))
+
+    def dialog() -> SettingsDialog:
+        opened = SettingsDialog(controller.settings, controller.store.collections,
+                                controller.apply_settings)
+        qtbot.addWidget(opened)
+        opened.show()
+        return opened
+
+    def button(opened: SettingsDialog, label: str) -> QPushButton:
+        return next(b for b in opened.findChildren(QPushButton)
+                    if b.text().replace("&", "") == label)
+
+    first = dialog()
+    qtbot.mouseClick(button(first, "Add folder…"), Qt.MouseButton.LeftButton)
+    assert any("team-library" in first.folders.item(i).text()
+               for i in range(first.folders.count()))  # shown at once
+    box = first.findChild(QDialogButtonBox)
+    assert box is not None
+    qtbot.mouseClick(box.button(QDialogButtonBox.StandardButton.Cancel),
+                     Qt.MouseButton.LeftButton)
+    after = collections_file.read_bytes() if collections_file.exists() else None
+    assert after == before  # Cancel undid it
+    assert "team-library" not in [c.name for c in controller.store.collections.all()]
+
+    second = dialog()
+    second.read_only.setChecked(True)
+    qtbot.mouseClick(button(second, "Add folder…"), Qt.MouseButton.LeftButton)
+    assert any(second.folders.item(i).text().endswith("(read-only)")
+               for i in range(second.folders.count()))
+    box = second.findChild(QDialogButtonBox)
+    assert box is not None
+    qtbot.mouseClick(box.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    added = controller.store.collections.get("team-library")
+    assert added.read_only and added.path == team.resolve()
