@@ -34,7 +34,8 @@ from .search_worker import HomeRows, SearchRequest
 from .window_context import WindowContext
 
 PREVIEW_PAUSE_MS = 120
-RESULT_LIMIT = 12
+RESULT_LIMIT = 12   # results asked for at first, and per further page
+MAX_RESULTS = 240   # pages end here: beyond, a query says more than scrolling does
 HINTS = ("↵ open · Ctrl+↵ pin · Ctrl+C copy · Ctrl+E edit · Ctrl+N new · "
          "Alt+S search selection · Esc hide")
 
@@ -62,6 +63,8 @@ class Popup(QWidget):
         self._preview_waits = False
         self.pinned_ids: tuple[str, ...] = ()
         self.generation = 0
+        self._limit = RESULT_LIMIT  # results asked for: grows a page at a time
+        self._keep_row: int | None = None  # the row to keep when a next page comes
         self._was_active = False  # had the keyboard since it was shown
         self.last_response: SearchResponse | HomeRows | None = None
         self._preview_generation = 0
@@ -94,6 +97,7 @@ class Popup(QWidget):
         self.results.selectionModel().currentChanged.connect(self._current_changed)
         self.results.clicked.connect(lambda index: self._set_current(index.row()))
         self.results.doubleClicked.connect(lambda _: self.activate_current())
+        self.results.verticalScrollBar().valueChanged.connect(self._scrolled)
         self.results.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.results.customContextMenuRequested.connect(self._context_menu)
         self.preview = AidBrowser()
@@ -200,15 +204,30 @@ class Popup(QWidget):
         super().hideEvent(event)
 
     # -- searching ------------------------------------------------------------------------------
-    def _query_changed(self, text: str) -> None:
+    def _query_changed(self, text: str, *, more: bool = False) -> None:
+        """Ask for what is typed; ``more`` asks for another page of the same query, and the
+        selection stays where it is."""
         self.generation += 1
+        self._limit = self._limit + RESULT_LIMIT if more else RESULT_LIMIT
+        self._keep_row = self.results.currentIndex().row() if more else None
         trace.trace("query", generation=self.generation, text=text)
         from search import Context
 
         context = Context(self.context.app, self.context.window_title) \
             if self.context.app or self.context.window_title else None
         self.search_requested.emit(SearchRequest(self.generation, text, context,
-                                                 limit=RESULT_LIMIT, pinned=self.pinned_ids))
+                                                 limit=self._limit, pinned=self.pinned_ids))
+
+    def _scrolled(self, value: int) -> None:
+        if value and value >= self.results.verticalScrollBar().maximum():
+            self._more_wanted()  # scrolled to the end: the next page
+
+    def _more_wanted(self) -> None:
+        """At the end of the list (keys or scrolling): the next page, if there may be one."""
+        answer = self.last_response
+        if isinstance(answer, SearchResponse) and len(answer.results) >= self._limit \
+                and self._limit < MAX_RESULTS:
+            self._query_changed(self.search_box.text(), more=True)
 
     def refresh(self) -> None:
         """Ask again for what is typed (the index has grown or changed)."""
@@ -244,6 +263,10 @@ class Popup(QWidget):
             elif answer.partial:
                 notice = "No aid has every word; these have some of them."
             rows = [Row("aid", result=r) for r in answer.results]
+            if rows and not notice:
+                more = len(rows) >= self._limit and self._limit < MAX_RESULTS
+                notice = (f"{len(rows)} aids shown · scroll or press ↓ for more" if more
+                          else f"{len(rows)} aid{'s' if len(rows) != 1 else ''} found")
             if not rows:
                 rows = [Row("create", f"Create an aid for '{answer.query.strip()}'")]
                 notice = f"No aid found for <b>{html.escape(answer.query.strip())}</b>."
@@ -253,6 +276,8 @@ class Popup(QWidget):
         self.model.set_rows(rows)
         self.results.generation_to_paint = generation
         first = next((i for i, row in enumerate(rows) if row.selectable), None)
+        if self._keep_row is not None and 0 <= self._keep_row < len(rows):
+            first, self._keep_row = self._keep_row, None  # a next page: stay where one was
         if first is not None:
             self._preview_waits = True
             self._set_current(first)
@@ -309,8 +334,12 @@ class Popup(QWidget):
         while 0 <= candidate < len(rows):
             if rows[candidate].selectable:
                 self._set_current(candidate)
+                if candidate >= len(rows) - 3:
+                    self._more_wanted()
                 return
             candidate += 1 if step > 0 else -1
+        if step > 0:
+            self._more_wanted()
 
     def _current_changed(self) -> None:
         result = self.current_result()

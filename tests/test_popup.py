@@ -410,3 +410,25 @@ def test_settings_cancel_undoes_folder_changes_and_a_folder_can_be_added_read_on
     qtbot.mouseClick(box.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
     added = controller.store.collections.get("team-library")
     assert added.read_only and added.path == team.resolve()
+
+
+def test_more_results_come_a_page_at_a_time_with_the_count(controller: Controller,
+                                                           qtbot: QtBot) -> None:
+    for number in range(30):
+        (controller.store.paths.own_library / f"bulk-{number:02}.md").write_text(
+            f"# Pallet check {number}\n\nCheck the pallet wrap, number {number}.\n")
+    service = controller.worker.service
+    assert service is not None
+    qtbot.waitUntil(lambda: len(service.engine.search("pallet ", limit=40).results) == 30,
+                    timeout=15000)
+    controller.toggle("pallet ")
+    popup = controller.popup
+    qtbot.waitUntil(lambda: len(popup.model.rows) == 12)
+    assert popup.notice.text() == "12 aids shown · scroll or press ↓ for more"
+    for _ in range(11):
+        qtbot.keyClick(popup.search_box, Qt.Key.Key_Down)
+    qtbot.waitUntil(lambda: len(popup.model.rows) == 24)  # the next page came
+    assert popup.results.currentIndex().row() >= 9  # and the selection stayed
+    popup.results.scrollToBottom()
+    qtbot.waitUntil(lambda: len(popup.model.rows) == 30)
+    assert popup.notice.text() == "30 aids found"
