@@ -16,7 +16,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from search import SearchResult
@@ -154,7 +154,13 @@ class ResultDelegate(QStyledItemDelegate):
         line1 = QRect(x, rect.top() + self.PADDING, right - x, QFontMetrics(bold).height())
         line2 = QRect(x, line1.bottom() + 1, right - x, QFontMetrics(small).height())
         if row.kind == "create":
-            self._draw(painter, line1, [("＋ " + row.text, base, text)])
+            size = line1.height() * 3 // 5  # a drawn plus: no font lacks it (one lacked "＋")
+            mark = QRect(line1.left(), line1.center().y() - size // 2, size, size)
+            painter.setPen(QPen(text, max(2, size // 6)))
+            painter.drawLine(mark.center().x(), mark.top(), mark.center().x(), mark.bottom())
+            painter.drawLine(mark.left(), mark.center().y(), mark.right(), mark.center().y())
+            self._draw(painter, line1.adjusted(size + size // 2 + 2, 0, 0, 0),
+                       [(row.text, base, text)])
             self._draw(painter, line2, [("Ctrl+N or Enter: a new aid, pre-filled with your "
                                          "search and the application you are in", small, dim)])
             painter.restore()
