@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRect, QTimer, Signal
+from PySide6.QtCore import QFileSystemWatcher, QObject, QRect, QTimer, Signal
 from PySide6.QtGui import QCursor, QGuiApplication, QIcon
 from PySide6.QtWidgets import (
     QApplication,
@@ -74,6 +74,12 @@ class Controller(QObject):
         self.pinned_windows: dict[str, PinnedWindow] = {}
         self.windows: list[QWidget] = []  # open aids and editors, kept alive while shown
         self.last_copied_note = ""  # what the last copy said to the user
+        # Pinned aids' files: an edit shows in their windows at once.
+        self._pinned_files = QFileSystemWatcher(self)
+        self._pinned_files.fileChanged.connect(self._pinned_file_changed)
+        self._changed_pinned: set[str] = set()
+        self._pinned_refresh = QTimer(self, singleShot=True, interval=150)
+        self._pinned_refresh.timeout.connect(self._refresh_pinned)
         self.context = WindowContext()
         self.context_reader = create_context_reader(QGuiApplication.platformName())
 
@@ -373,14 +379,47 @@ class Controller(QObject):
     def _show_pinned_window(self, aid: JobAid) -> None:
         window = self.pinned_windows.get(aid.id)
         if window is None:
-            window = PinnedWindow(aid, self.pinned, self._copy_text)
-            window.unpinned.connect(self._unpinned)
-            window.give_back.connect(self._back_to_work)
+            window = self._new_pinned_window(aid)
             window.place(len(self.pinned_windows))
             self.pinned_windows[aid.id] = window
         window.show()
         window.raise_()
         trace.trace("pinned-shown", title=aid.title)
+
+    def _new_pinned_window(self, aid: JobAid) -> PinnedWindow:
+        window = PinnedWindow(aid, self.pinned, self._copy_text)
+        window.unpinned.connect(self._unpinned)
+        window.give_back.connect(self._back_to_work)
+        if aid.source is not None:
+            self._pinned_files.addPath(str(aid.source.path))
+        return window
+
+    def _pinned_file_changed(self, path: str) -> None:
+        """A pinned aid was saved (here or by another program): show it as it is now, in the
+        same place; ticks stay on the steps it still has (they are kept by step text)."""
+        self._changed_pinned.add(path)
+        self._pinned_refresh.start()
+
+    def _refresh_pinned(self) -> None:
+        changed, self._changed_pinned = self._changed_pinned, set()
+        for aid_id, old in list(self.pinned_windows.items()):
+            source = old.aid.source
+            if source is None or str(source.path) not in changed:
+                continue
+            try:
+                aid = self.store.load(source.path)
+            except JobAidError:
+                continue  # deleted or moved: the window keeps what it showed
+            if aid.source is not None and aid.source.digest == source.digest:
+                self._pinned_files.addPath(str(source.path))  # re-watch a replaced file
+                continue
+            window = self._new_pinned_window(aid)
+            window.setGeometry(old.geometry())
+            old.unpinned.disconnect()
+            old.close()
+            self.pinned_windows[aid_id] = window
+            window.show()
+            trace.trace("pinned-refreshed", title=aid.title)
 
     def _unpinned(self, aid_id: str) -> None:
         self.pinned.unpin(aid_id)

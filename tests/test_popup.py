@@ -432,3 +432,32 @@ def test_more_results_come_a_page_at_a_time_with_the_count(controller: Controlle
     popup.results.scrollToBottom()
     qtbot.waitUntil(lambda: len(popup.model.rows) == 30)
     assert popup.notice.text() == "30 aids found"
+
+
+def test_an_edited_pinned_aid_is_shown_as_it_is_now_keeping_its_ticks(
+        controller: Controller, qtbot: QtBot) -> None:
+    path = controller.store.paths.own_library / "open.md"
+    path.write_text("# Open the shop\n\n- [ ] Unlock the door\n- [ ] Lights on\n")
+    controller.pin_aid(controller.store.load(path))
+    [window] = controller.pinned_windows.values()
+    window.boxes[0][0].setChecked(True)  # "Unlock the door" is done
+    window.move(300, 200)
+    place = window.pos()
+    aid = controller.store.load(path)
+    controller.store.save_text(aid, "# Open the shop\n\n- [ ] Unlock the door\n"
+                               "- [ ] Disarm the alarm\n- [ ] Lights on\n")
+
+    def steps() -> list[tuple[str, bool]]:
+        [shown] = controller.pinned_windows.values()
+        return [(step.text, box.isChecked()) for box, step in shown.boxes]
+
+    qtbot.waitUntil(lambda: len(steps()) == 3, timeout=5000)
+    assert steps() == [("Unlock the door", True), ("Disarm the alarm", False),
+                       ("Lights on", False)]
+    [shown] = controller.pinned_windows.values()
+    assert shown.pos() == place  # a new window, in the same place
+    assert controller.pinned.pinned == [aid.id]  # still pinned
+    # And a second edit is seen too (the watch follows the replaced file).
+    controller.store.save_text(controller.store.load(path), "# Open the shop\n\n"
+                               "- [ ] Unlock the door\n")
+    qtbot.waitUntil(lambda: len(steps()) == 1, timeout=5000)
