@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from job_aids import JobAid
-from job_aids.checklist import Checklist, CodeBlock, PinnedState, Step
+from job_aids.checklist import Callout, Checklist, CodeBlock, PinnedState, Step
 
 _INLINE = re.compile(r"`([^`]+)`|\*\*([^*]+)\*\*|\[([^\]]+)\]\([^)]*\)")
 
@@ -102,6 +102,8 @@ class PinnedWindow(QWidget):
                 items.addWidget(self._step_row(item, item.text in done))
             elif isinstance(item, CodeBlock):
                 items.addWidget(self._code_row(item))
+            elif isinstance(item, Callout):
+                items.addWidget(self._callout(item))
         if not self.checklist.items:
             items.addWidget(QLabel(html.escape(aid.summary or "This aid has no steps to tick.")))
         items.addStretch(1)
@@ -162,6 +164,15 @@ class PinnedWindow(QWidget):
             self.move_to(index + 1)
         else:
             self.move_to(index)
+
+    def _callout(self, callout: Callout) -> QLabel:
+        """A warning among the steps (pinned views used to drop them)."""
+        mark = "⚠ " if callout.is_warning else "ℹ "
+        label = QLabel(mark + callout.text)
+        label.setObjectName("warning" if callout.is_warning else "note")
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setWordWrap(True)
+        return label
 
     def _code_row(self, block: CodeBlock) -> QWidget:
         frame = QWidget()

@@ -30,7 +30,21 @@ class CodeBlock:
     language: str = ""
 
 
-Item = Step | CodeBlock
+@dataclass(frozen=True)
+class Callout:
+    """A warning, caution or note of the aid (``!!! warning "Hot parts"`` and its indented
+    text): shown among the steps, where it applies."""
+
+    kind: str
+    text: str
+
+    @property
+    def is_warning(self) -> bool:
+        return self.kind in ("warning", "caution", "danger", "attention", "important")
+
+
+Item = Step | CodeBlock | Callout
+_CALLOUT = re.compile(r"^\s{0,3}[!?]{3}\+?\s*(\w+)(?:\s+\"([^\"]*)\")?\s*$")
 
 
 @dataclass
@@ -67,6 +81,18 @@ class Checklist:
                     block.append(lines[index])
                     index += 1
                 items.append(CodeBlock("\n".join(block), language))
+            elif callout := _CALLOUT.match(line):
+                kind, title = callout.group(1).lower(), callout.group(2)
+                said: list[str] = [title] if title else []
+                while index + 1 < len(lines) and (lines[index + 1].startswith(("    ", "\t"))
+                                                  or not lines[index + 1].strip()):
+                    index += 1
+                    if lines[index].strip():
+                        said.append(plain_line(lines[index]))
+                    elif said and index + 1 < len(lines) and not lines[index + 1].startswith(
+                            ("    ", "\t")):
+                        break
+                items.append(Callout(kind, " ".join(said) or kind.capitalize()))
             else:
                 match = _TASK.match(line) or _ORDERED.match(line)
                 if match:

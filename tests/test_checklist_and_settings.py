@@ -140,3 +140,30 @@ def test_both_themes_draw_checkboxes_with_a_tick_that_ships(qapp: object) -> Non
         [tick] = re.findall(r'image: url\("([^"]+)"\)', sheet)
         assert Path(tick).is_file() and Path(tick).name == f"check-{theme}.svg"
     apply_theme(app, "light")
+
+
+def test_warnings_are_kept_among_the_steps_of_a_pinned_aid(qapp: object) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from app.pinned_window import PinnedWindow
+    from job_aids import parse_text
+    from job_aids.checklist import Callout, Checklist, PinnedState, Step
+
+    text = ('# Cool the press\n\n!!! warning "Hot parts"\n    Wait until the **plates** are '
+            'cold.\n\n1. Open the guard\n2. Lift the plate\n\n!!! note\n    Gloves are in the '
+            'red box.\n')
+    assert Checklist.from_markdown(text).items == [
+        Callout("warning", "Hot parts Wait until the plates are cold."),
+        Step("Open the guard"), Step("Lift the plate"),
+        Callout("note", "Gloves are in the red box.")]
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        window = PinnedWindow(parse_text(text), PinnedState(Path(folder) / "p.json"),
+                              lambda t, a: None)
+        shown = [label.text() for label in window.findChildren(QLabel)
+                 if label.objectName() in ("warning", "note")]
+        window.close()
+    assert shown == ["⚠ Hot parts Wait until the plates are cold.",
+                     "ℹ Gloves are in the red box."]
