@@ -103,6 +103,7 @@ class Controller(QObject):
         self.popup.preview_requested.connect(self._load_preview)
         self.popup.dismissed.connect(self._give_focus_back)
         self.popup.clicked_away.connect(self._left_for_another_window)
+        self.popup.mark_requested.connect(self.mark_for_app)
         self.popup.became_active.connect(lambda: self.popup.replay(self.hotkey.release_keys()))
         self.popup.content_gap.connect(self._maybe_gap)
         self._gap_timer = QTimer(self, singleShot=True, interval=GAP_SETTLE_MS)
@@ -264,6 +265,16 @@ class Controller(QObject):
         self._left_for_another_window()
         if self.context.window_id is not None:
             self.context_reader.activate(self.context.window_id)
+
+    def mark_for_app(self, result: SearchResult) -> None:
+        """Ctrl+M: show this aid first whenever the user is in this application (kept in
+        Handrail's own state: no aid file is changed, read-only ones can be marked too)."""
+        app = self.context.app
+        if not app:
+            return
+        self.worker.mark_for_app(result.id, app)
+        self.popup.show_progress(f"“{result.title}” now shows first in {app}.")
+        self.popup.refresh()
 
     def _back_to_work(self) -> None:
         """Esc in a pinned window: the keyboard goes back to the window the user works in."""

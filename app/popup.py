@@ -47,6 +47,7 @@ class Popup(QWidget):
     edit_requested = Signal(object)       # SearchResult
     copy_requested = Signal(object)       # SearchResult
     create_requested = Signal(str)        # the query, as the new aid's title
+    mark_requested = Signal(object)       # SearchResult: show it first in this app
     preview_requested = Signal(int, str)  # generation, path
     dismissed = Signal()                  # hidden by Esc or the hotkey: give focus back
     clicked_away = Signal()               # hidden: another window was clicked, it keeps focus
@@ -252,9 +253,13 @@ class Popup(QWidget):
             if answer.frequent:
                 rows.append(Row("heading", "Recently used"))
                 rows += [Row("aid", result=r) for r in answer.frequent]
-            if not rows:
+            if answer.start:
+                rows.append(Row("heading", "Start here"))
+                rows += [Row("aid", result=r) for r in answer.start]
+            if not answer.for_app:
                 notice = ("Type to search your job aids."
-                          + (f" No aid is marked for {self.context.app} yet: Ctrl+N writes one."
+                          + (f" Nothing is marked for {html.escape(self.context.app)} yet: "
+                             "Ctrl+M shows the selected aid here, Ctrl+N writes one."
                              if self.context.app else ""))
         else:
             if answer.did_you_mean:
@@ -374,6 +379,9 @@ class Popup(QWidget):
                                  ("Edit\tCtrl+E", self.edit_requested)):
                 menu.addAction(text).triggered.connect(
                     lambda _=False, s=signal, r=result: s.emit(r))
+        if result is not None and self.context.app:
+            menu.addAction(f"Show for {self.context.app}\tCtrl+M").triggered.connect(
+                lambda _=False, r=result: self.mark_requested.emit(r))
         menu.addAction("New aid…\tCtrl+N").triggered.connect(
             lambda: self.create_requested.emit(self.search_box.text().strip()))
         menu.exec(self.results.viewport().mapToGlobal(position))
@@ -418,6 +426,10 @@ class Popup(QWidget):
                 self.edit_requested.emit(result)
         elif ctrl and key == Qt.Key.Key_N:
             self.create_requested.emit(self.search_box.text().strip())
+        elif ctrl and key == Qt.Key.Key_M:
+            result = self.current_result()
+            if result is not None and self.context.app:
+                self.mark_requested.emit(result)
         elif alt and key == Qt.Key.Key_S:
             self.use_selection()
         else:

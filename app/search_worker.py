@@ -10,12 +10,14 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from job_aids import LibraryStore
+from job_aids import STARTER, JobAidError, LibraryStore
 from job_aids.paths import HandrailPaths
+from job_aids.store import scan_stamps
 from search.results import Context, SearchResult
 
 from . import memory
@@ -43,6 +45,7 @@ class HomeRows:
     for_app: list[SearchResult] = field(default_factory=list)
     pinned: list[SearchResult] = field(default_factory=list)
     frequent: list[SearchResult] = field(default_factory=list)
+    start: list[SearchResult] = field(default_factory=list)  # first run: nothing else yet
 
 
 class SearchWorker(QObject):
@@ -194,12 +197,36 @@ class SearchWorker(QObject):
         assert self._service is not None
         engine, rows = self._service.engine, HomeRows()
         if request.context is not None and request.context.app:
-            rows.for_app = engine.search("", limit=HOME_LIMIT, context=request.context).results
+            marked = engine.results_for_ids(self._service.usage.marked_for(request.context.app))
+            found = engine.search("", limit=HOME_LIMIT, context=request.context).results
+            rows.for_app = marked + [r for r in found if r.id not in {m.id for m in marked}]
         shown = {r.id for r in rows.for_app}
         rows.pinned = [r for r in engine.results_for_ids(list(request.pinned))
                        if r.id not in shown]
         shown |= {r.id for r in rows.pinned}
         frequent = [i for i in self._service.usage.most_used(HOME_LIMIT) if i not in shown]
         rows.frequent = engine.results_for_ids(frequent)
+        if not (rows.for_app or rows.pinned or rows.frequent):
+            rows.start = engine.results_for_ids(self._start_here())
         return rows
+
+    def _start_here(self) -> list[str]:
+        """What a new user sees before anything is marked, pinned or opened: the starter
+        library (its welcome first), then their own newest aids."""
+        ids: list[str] = []
+        for collection in self._store.collections.all():
+            if collection.name == STARTER:
+                ids += sorted(a.id for a in self._store.iter_aids([collection]) if a.source)
+        own = self._store.collections.get("mine")
+        newest = sorted(scan_stamps(str(own.path)), key=lambda stamp: -stamp[1])[:4]
+        for path, _mtime, _size in newest:
+            try:
+                ids.append(self._store.load(Path(path), own).id)
+            except JobAidError:
+                continue
+        return ids[:HOME_LIMIT]
+
+    def mark_for_app(self, aid_id: str, app: str) -> None:
+        if self._service is not None:
+            self._service.usage.mark_for_app(aid_id, app)
 

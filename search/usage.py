@@ -20,6 +20,9 @@ class UsageLog:
         self._file = file
         self._opens: dict[str, list[float]] = {}
         self._gaps: dict[str, dict[str, Any]] = {}
+        # Aids the user chose to see for an application ("Show for XTerm"), by app: kept
+        # here, so a read-only aid (a team's, the starter's) can be marked without a change.
+        self._marks: dict[str, list[str]] = {}
         self.version = 0  # bumped on every change, so cached rankings are not reused
         try:
             data = json.loads(file.read_text(encoding="utf-8"))
@@ -27,6 +30,9 @@ class UsageLog:
             self._opens = {str(k): [float(c), float(t)] for k, (c, t) in opens.items()}
             gaps = data.get("gaps", {})
             self._gaps = {str(k): dict(v) for k, v in gaps.items() if isinstance(v, dict)}
+            marks = data.get("marks", {})
+            self._marks = {str(k): [str(i) for i in v] for k, v in marks.items()
+                           if isinstance(v, list)}
         except (OSError, ValueError, TypeError, AttributeError):
             self._opens = {}  # a damaged usage file costs only the ranking hint
 
@@ -35,6 +41,17 @@ class UsageLog:
         self._opens[aid_id] = [count + 1, when if when is not None else time.time()]
         self.version += 1
         self._save()
+
+    def mark_for_app(self, aid_id: str, app: str, *, on: bool = True) -> None:
+        """Show (or stop showing) an aid first whenever the user is in ``app``."""
+        key = app.strip().lower()
+        marked = [i for i in self._marks.get(key, []) if i != aid_id]
+        self._marks[key] = [aid_id, *marked] if on else marked
+        self.version += 1
+        self._save()
+
+    def marked_for(self, app: str) -> list[str]:
+        return list(self._marks.get(app.strip().lower(), []))
 
     def most_used(self, limit: int = 10, now: float | None = None) -> list[str]:
         """Aid ids opened most often and most lately, best first."""
@@ -61,7 +78,8 @@ class UsageLog:
     def _save(self) -> None:
         try:
             atomic_write_text(self._file, json.dumps(
-                {"version": 1, "opens": self._opens, "gaps": self._gaps}))
+                {"version": 1, "opens": self._opens, "gaps": self._gaps,
+                 "marks": self._marks}))
         except OSError as error:  # losing a usage count must never get in the user's way
             log.warning("usage counts not saved (%s): %s", type(error).__name__,
                         error.strerror or error)

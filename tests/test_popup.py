@@ -461,3 +461,36 @@ def test_an_edited_pinned_aid_is_shown_as_it_is_now_keeping_its_ticks(
     controller.store.save_text(controller.store.load(path), "# Open the shop\n\n"
                                "- [ ] Unlock the door\n")
     qtbot.waitUntil(lambda: len(steps()) == 1, timeout=5000)
+
+
+def test_a_first_run_shows_where_to_start_and_ctrl_m_marks_an_aid_for_the_app(
+        paths: HandrailPaths, qtbot: QtBot) -> None:
+    from resources import starter_dir, templates_dir
+
+    store = LibraryStore(paths, starter_dir=starter_dir(), templates_dir=templates_dir())
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    ctl = Controller(app, paths, store, server_name(paths))
+    ctl.context_reader = FixedContext(WindowContext(app="XTerm", window_title="~ - xterm",
+                                                    window_id=7))
+    ctl.app.quit = lambda: None  # type: ignore[method-assign]
+    assert ctl.start()
+    try:
+        qtbot.waitUntil(lambda: ctl.worker.service is not None
+                        and ctl.worker.service.index.doc_count >= 8, timeout=20000)
+        ctl.toggle()
+        popup = ctl.popup
+        qtbot.waitUntil(lambda: rows(popup)[:2] == ["Start here", "Welcome to Handrail"])
+        assert "Nothing is marked for XTerm yet: Ctrl+M shows the selected aid here" in \
+            popup.notice.text()
+        qtbot.keyClicks(popup.search_box, "keyboard shortcuts")
+        qtbot.waitUntil(lambda: rows(popup)[:1] == ["Handrail keyboard shortcuts"])
+        qtbot.keyClick(popup.search_box, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+        assert "now shows first in XTerm" in popup.status.text()
+        popup.search_box.clear()
+        qtbot.waitUntil(lambda: rows(popup)[:2] == ["For XTerm", "Handrail keyboard shortcuts"])
+        starter = store.collections.get("starter").path
+        assert not any(p.stat().st_mtime > 0 and p.read_text().count("XTerm")
+                       for p in starter.glob("*.md"))  # no aid file was changed
+    finally:
+        ctl.quit()
