@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -49,6 +50,30 @@ log = logging.getLogger("handrail")
 
 GAP_SETTLE_MS = 1500       # a query that finds nothing for this long is a content gap
 TRIM_AFTER_HIDE_MS = 3000  # memory freed by a search session goes back once the user is done
+
+
+def dependency_licences() -> list[tuple[str, str]]:
+    """(name, licence) of each package Handrail needs, as their installed metadata says."""
+    from importlib.metadata import PackageNotFoundError, metadata, requires
+
+    try:
+        wanted = [re.split(r"[ ;<>=!\[]", line, maxsplit=1)[0] for line in requires("handrail")
+                  or [] if "extra ==" not in line]
+    except PackageNotFoundError:
+        return []
+    found = []
+    for name in wanted:
+        try:
+            info = metadata(name)
+        except PackageNotFoundError:
+            continue
+        fields = info.json  # the metadata as a dict: Classifier is a list there
+        classifiers = fields.get("classifier", [])
+        licence = str(fields.get("license_expression") or next(
+            (c.split(" :: ")[-1] for c in classifiers if c.startswith("License ::")), None)
+            or str(fields.get("license") or "")[:40])
+        found.append((str(fields.get("name") or name), licence.strip() or "see its metadata"))
+    return found
 
 
 class Controller(QObject):
@@ -104,6 +129,10 @@ class Controller(QObject):
         self.popup.dismissed.connect(self._give_focus_back)
         self.popup.clicked_away.connect(self._left_for_another_window)
         self.popup.mark_requested.connect(self.mark_for_app)
+        self.popup.reveal_requested.connect(self.reveal_result)
+        self.popup.delete_requested.connect(self.delete_result)
+        self.popup.undo_requested.connect(self.undo_delete)
+        self._last_trashed: tuple[str, str] | None = None  # entry id, title
         self.popup.became_active.connect(lambda: self.popup.replay(self.hotkey.release_keys()))
         self.popup.content_gap.connect(self._maybe_gap)
         self._gap_timer = QTimer(self, singleShot=True, interval=GAP_SETTLE_MS)
@@ -117,6 +146,8 @@ class Controller(QObject):
         self.tray.new_aid.connect(lambda: self.create_aid(""))
         self.tray.settings.connect(self.open_settings)
         self.tray.open_log_folder.connect(self.open_log_folder)
+        self.tray.help.connect(self.open_help)
+        self.tray.about.connect(self.show_about)
         self.tray.quit.connect(self.quit)
         self.server = InstanceServer(instance_name, self.handle_request, self)
         self._quitting = False
@@ -158,6 +189,31 @@ class Controller(QObject):
 
         QPixmapCache.clear()  # the style's pixmaps of rows, hints and frames, rebuilt at will
         self.worker.shrink()
+
+    def open_help(self) -> None:
+        """The starter library's guide: its welcome aid."""
+        from resources import starter_dir
+
+        try:
+            self.open_aid(self.store.load(starter_dir() / "welcome.md"))
+        except JobAidError as error:
+            dialogs.warn(None, "Handrail", f"The guide cannot be shown: {error}")
+
+    def show_about(self) -> None:
+        from .cli import installed_version
+
+        paths = self.paths
+        dialogs.inform(None, "About Handrail", "\n".join([
+            f"Handrail {installed_version()}: the job aid you need, one keystroke away.",
+            "",
+            f"Your aids: {paths.own_library}",
+            f"Settings: {paths.config}",
+            f"Search index: {paths.cache}",
+            f"Log: {logs.log_file(paths)}",
+            "",
+            "Handrail and its starter library: MIT licence.",
+            "Built with: " + ", ".join(f"{name} ({licence})"
+                                       for name, licence in dependency_licences()) + "."]))
 
     def open_log_folder(self) -> None:
         from PySide6.QtCore import QUrl
@@ -275,6 +331,42 @@ class Controller(QObject):
         self.worker.mark_for_app(result.id, app)
         self.popup.show_progress(f"“{result.title}” now shows first in {app}.")
         self.popup.refresh()
+
+    def reveal_result(self, result: SearchResult) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        self.popup.dismiss()
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(result.path).parent)))
+
+    def delete_result(self, result: SearchResult) -> None:
+        """To the trash, with Ctrl+Z to undo (nothing is lost by a slip of the finger)."""
+        aid = self._load(result)
+        if aid is None:
+            return
+        try:
+            entry = self.store.delete_aid(aid)
+        except JobAidError as error:
+            self.popup.show_error(f"“{result.title}” was not deleted: {error}")
+            return
+        self._last_trashed = (entry.entry_id, result.title)
+        self.popup.forget_result(result.id)
+        self.popup.show_progress(f"Moved “{result.title}” to the trash · Ctrl+Z undoes it")
+        self.worker.update_soon()
+
+    def undo_delete(self) -> None:
+        if self._last_trashed is None:
+            return
+        entry_id, title = self._last_trashed
+        try:
+            self.store.restore(entry_id)
+        except JobAidError as error:
+            self.popup.show_error(f"“{title}” could not be brought back: {error}")
+            return
+        self._last_trashed = None
+        self.popup.show_progress(f"“{title}” is back.")
+        self.worker.update_soon()
+        QTimer.singleShot(1500, self.popup.refresh)  # found again once indexed
 
     def _back_to_work(self) -> None:
         """Esc in a pinned window: the keyboard goes back to the window the user works in."""

@@ -48,6 +48,9 @@ class Popup(QWidget):
     copy_requested = Signal(object)       # SearchResult
     create_requested = Signal(str)        # the query, as the new aid's title
     mark_requested = Signal(object)       # SearchResult: show it first in this app
+    reveal_requested = Signal(object)     # SearchResult: its file in the file manager
+    delete_requested = Signal(object)     # SearchResult: to the trash
+    undo_requested = Signal()             # Ctrl+Z: undo the last delete
     preview_requested = Signal(int, str)  # generation, path
     dismissed = Signal()                  # hidden by Esc or the hotkey: give focus back
     clicked_away = Signal()               # hidden: another window was clicked, it keeps focus
@@ -292,6 +295,20 @@ class Popup(QWidget):
         self.results.viewport().update()
         return True
 
+    def forget_result(self, aid_id: str) -> None:
+        """Take a deleted aid out of the list at once (the index follows in a moment)."""
+        row = self.results.currentIndex().row()
+        rows = [r for r in self.model.rows if r.result is None or r.result.id != aid_id]
+        self.model.set_rows(rows)
+        self._move_to_nearest(row)
+
+    def _move_to_nearest(self, row: int) -> None:
+        rows = self.model.rows
+        for candidate in [*range(min(row, len(rows) - 1), len(rows)), *range(row - 1, -1, -1)]:
+            if 0 <= candidate < len(rows) and rows[candidate].selectable:
+                self._set_current(candidate)
+                return
+
     def set_unreachable(self, messages: list[str]) -> None:
         """Say which collections are not reachable, above the results, until they are back."""
         self.unreachable_label.setText("\n".join(m[:1].upper() + m[1:] for m in messages))
@@ -382,6 +399,11 @@ class Popup(QWidget):
         if result is not None and self.context.app:
             menu.addAction(f"Show for {self.context.app}\tCtrl+M").triggered.connect(
                 lambda _=False, r=result: self.mark_requested.emit(r))
+        if result is not None:
+            menu.addAction("Reveal the file").triggered.connect(
+                lambda _=False, r=result: self.reveal_requested.emit(r))
+            menu.addAction("Delete (to the trash)\tCtrl+Del").triggered.connect(
+                lambda _=False, r=result: self.delete_requested.emit(r))
         menu.addAction("New aid…\tCtrl+N").triggered.connect(
             lambda: self.create_requested.emit(self.search_box.text().strip()))
         menu.exec(self.results.viewport().mapToGlobal(position))
@@ -426,6 +448,12 @@ class Popup(QWidget):
                 self.edit_requested.emit(result)
         elif ctrl and key == Qt.Key.Key_N:
             self.create_requested.emit(self.search_box.text().strip())
+        elif ctrl and key == Qt.Key.Key_Delete:
+            result = self.current_result()
+            if result is not None:
+                self.delete_requested.emit(result)
+        elif ctrl and key == Qt.Key.Key_Z and not self.search_box.isUndoAvailable():
+            self.undo_requested.emit()
         elif ctrl and key == Qt.Key.Key_M:
             result = self.current_result()
             if result is not None and self.context.app:

@@ -226,6 +226,12 @@ class SearchWorker(QObject):
                 continue
         return ids[:HOME_LIMIT]
 
+    def update_soon(self) -> None:
+        """The library changed here (a delete, an undo): look at it now, not at the next
+        rescan."""
+        if self._watcher is not None:
+            self._watcher.request_rescan()
+
     def mark_for_app(self, aid_id: str, app: str) -> None:
         if self._service is not None:
             self._service.usage.mark_for_app(aid_id, app)

@@ -1,4 +1,5 @@
-"""The tray icon and its menu: Search, New aid, Pinned aids, Sync status, Settings, Quit."""
+"""The tray icon and its menu: Search, New aid, Pinned aids, Sync status, Settings, the log,
+Help, About, Quit."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ class Tray(QObject):
     new_aid = Signal()
     settings = Signal()
     open_log_folder = Signal()
+    help = Signal()
+    about = Signal()
     quit = Signal()
 
     def __init__(self, icon: QIcon, pinned_titles: Callable[[], list[tuple[str, str]]],
@@ -33,6 +36,8 @@ class Tray(QObject):
         self.menu.addSeparator()
         self._action("Se&ttings…", self.settings.emit)
         self._action("Open &log folder", self.open_log_folder.emit)
+        self._action("&Help", self.help.emit)
+        self._action("&About Handrail", self.about.emit)
         self._action("&Quit Handrail", self.quit.emit)
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._activated)

@@ -494,3 +494,35 @@ def test_a_first_run_shows_where_to_start_and_ctrl_m_marks_an_aid_for_the_app(
                        for p in starter.glob("*.md"))  # no aid file was changed
     finally:
         ctl.quit()
+
+
+def test_ctrl_delete_moves_an_aid_to_the_trash_and_ctrl_z_brings_it_back(
+        controller: Controller, qtbot: QtBot) -> None:
+    path = controller.store.paths.own_library / "unjam.md"
+    before = path.read_bytes()
+    controller.toggle("unjam lab")
+    popup = controller.popup
+    qtbot.waitUntil(lambda: rows(popup)[:1] == ["Unjam the label printer"])
+    qtbot.keyClick(popup.search_box, Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier)
+    assert not path.exists() and "Unjam the label printer" not in rows(popup)
+    assert "to the trash · Ctrl+Z undoes it" in popup.status.text()
+    assert [e.title for e in controller.store.trash.entries()] == ["Unjam the label printer"]
+    qtbot.keyClick(popup.search_box, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert path.read_bytes() == before and controller.store.trash.entries() == []
+    assert "is back" in popup.status.text()
+    qtbot.waitUntil(lambda: "Unjam the label printer" in rows(popup), timeout=10000)
+
+
+def test_the_tray_offers_help_and_about(controller: Controller, qtbot: QtBot,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    labels = [a.text() for a in controller.tray.menu.actions()]
+    assert "&Help" in labels and "&About Handrail" in labels
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: told.append(box.text()) or 0)
+    next(a for a in controller.tray.menu.actions() if a.text() == "&About Handrail").trigger()
+    assert str(controller.paths.own_library) in told[0]
+    assert "Whoosh-Reloaded (BSD License)" in told[0]  # the licences, from the metadata
+    next(a for a in controller.tray.menu.actions() if a.text() == "&Help").trigger()
+    assert "Welcome to Handrail - Handrail" in [w.windowTitle() for w in controller.windows]
