@@ -483,7 +483,8 @@ class Controller(QObject):
         window = self.pinned_windows.get(aid.id)
         if window is None:
             window = self._new_pinned_window(aid)
-            window.place(len(self.pinned_windows))
+            frame = self.context.frame
+            window.place(len(self.pinned_windows), QRect(*frame) if frame else None)
             self.pinned_windows[aid.id] = window
         window.show()
         window.raise_()

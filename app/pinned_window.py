@@ -10,9 +10,10 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QFontDatabase, QGuiApplication, QKeyEvent, QMouseEvent
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QCursor, QFontDatabase, QGuiApplication, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -267,9 +268,29 @@ class PinnedWindow(QWidget):
         self.unpinned.emit(self.aid.id)
         super().closeEvent(event)  # type: ignore[arg-type]
 
-    def place(self, slot: int) -> None:
-        """Beside the work: down the right edge of the screen, one slot per pinned aid."""
-        screen = QGuiApplication.primaryScreen().availableGeometry()
-        x = screen.right() - self.width() - 16 - (slot // 2) * (self.width() + 12)
-        y = screen.top() + 48 + (slot % 2) * (screen.height() // 2)
-        self.move(x, y)
+    def place(self, slot: int, work: QRect | None = None) -> None:
+        """Where it was left, if that is on a screen; else beside the work window (right of
+        it if there is room, else left), on the work window's screen, one slot per pinned
+        aid; without a work window, down the right edge of the screen under the pointer."""
+        saved = self._state.places.get(self.aid.id)
+        if saved is not None and QGuiApplication.screenAt(QPoint(*saved)) is not None:
+            self.move(*saved)
+            return
+        screen = (QGuiApplication.screenAt(work.center()) if work is not None else None) \
+            or QGuiApplication.screenAt(QCursor.pos()) or QGuiApplication.primaryScreen()
+        area = screen.availableGeometry()
+        width, gap = self.width(), 12
+        y = area.top() + 48 + slot * 40
+        if work is not None and work.x() + work.width() + gap + width <= area.right():
+            x = work.x() + work.width() + gap
+        elif work is not None and work.left() - gap - width >= area.left():
+            x = work.left() - gap - width
+        else:
+            x = area.right() - width - 16 - (slot // 2) * (width + gap)
+            y = area.top() + 48 + (slot % 2) * (area.height() // 2)
+        self.move(x, min(y, area.bottom() - self.height()))
+
+    def moveEvent(self, event: Any) -> None:
+        super().moveEvent(event)
+        if self.isVisible():  # the user moved it: it is found there next time
+            self._state.set_place(self.aid.id, self.x(), self.y())

@@ -19,6 +19,7 @@ class WindowContext:
     window_id: int | None = None    # to give focus back
     selection: str | None = None    # filled in after the popup shows (reading it can wait)
     center: tuple[int, int] | None = None  # the window's centre: the popup goes on its screen
+    frame: tuple[int, int, int, int] | None = None  # x, y, width, height: pinned aids go beside
 
 
 class ContextReader:
@@ -65,7 +66,8 @@ class X11ContextReader(ContextReader):
             origin = window.translate_coords(self._root, 0, 0)
             center = (-origin.x + geometry.width // 2, -origin.y + geometry.height // 2)
             return WindowContext(app=app or None, window_title=title or None,
-                                 window_id=window_id, center=center)
+                                 window_id=window_id, center=center,
+                                 frame=(-origin.x, -origin.y, geometry.width, geometry.height))
         except (error.XError, error.ConnectionClosedError, AttributeError):
             return WindowContext()
 

@@ -125,11 +125,14 @@ class PinnedState:
         self.pinned: list[str] = []
         self.locations: dict[str, str] = {}  # aid id -> file, to reopen pinned aids at start
         self._done: dict[str, list[str]] = {}
+        self.places: dict[str, tuple[int, int]] = {}  # aid id -> where its window was left
         try:
             data: Any = json.loads(file.read_text(encoding="utf-8"))
             self.pinned = [str(aid_id) for aid_id in data.get("pinned", [])]
             self.locations = {str(k): str(v) for k, v in data.get("locations", {}).items()}
             self._done = {str(k): [str(s) for s in v] for k, v in data.get("done", {}).items()}
+            self.places = {str(k): (int(v[0]), int(v[1]))
+                           for k, v in data.get("places", {}).items()}
         except (OSError, ValueError, TypeError, AttributeError):
             pass  # no file yet, or a damaged one: start with nothing pinned
 
@@ -156,6 +159,11 @@ class PinnedState:
             current.remove(step_text)
         self.save()
 
+    def set_place(self, aid_id: str, x: int, y: int) -> None:
+        if self.places.get(aid_id) != (x, y):
+            self.places[aid_id] = (x, y)
+            self.save()
+
     def reset(self, aid_id: str) -> None:
         self._done.pop(aid_id, None)
         self.save()
@@ -163,4 +171,4 @@ class PinnedState:
     def save(self) -> None:
         atomic_write_text(self._file, json.dumps(
             {"version": self.VERSION, "pinned": self.pinned, "locations": self.locations,
-             "done": self._done}, indent=1))
+             "done": self._done, "places": self.places}, indent=1))

@@ -17,6 +17,7 @@ from app.popup import Popup
 from app.search_worker import SearchRequest
 from app.window_context import ContextReader, WindowContext
 from job_aids import HandrailPaths, JobAid, LibraryStore
+from job_aids.checklist import PinnedState
 from search import SearchResponse
 
 SAP_AID = """\
@@ -526,3 +527,27 @@ def test_the_tray_offers_help_and_about(controller: Controller, qtbot: QtBot,
     assert "Whoosh-Reloaded (BSD License)" in told[0]  # the licences, from the metadata
     next(a for a in controller.tray.menu.actions() if a.text() == "&Help").trigger()
     assert "Welcome to Handrail - Handrail" in [w.windowTitle() for w in controller.windows]
+
+
+def test_a_pinned_window_goes_beside_the_work_window_and_stays_where_it_is_put(
+        controller: Controller, qtbot: QtBot) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    area = QGuiApplication.primaryScreen().availableGeometry()
+    work = (area.left() + 20, area.top() + 40, area.width() // 3, 300)
+    controller.context = WindowContext(app="SAPLogon", window_title="x", window_id=4711,
+                                       frame=work)
+    path = controller.store.paths.own_library / "open.md"
+    path.write_text("# Open the shop\n\n- [ ] Unlock the door\n")
+    aid = controller.store.load(path)
+    controller.pin_aid(aid)
+    window = controller.pinned_windows[aid.id]
+    qtbot.waitExposed(window)
+    assert window.x() == work[0] + work[2] + 12  # right beside it, not over it
+    window.move(window.x() + 5, window.y() + 7)
+    moved = (window.x(), window.y())
+    window.close()  # unpinned; pinned again later, it comes back where it was left
+    controller.pin_aid(aid)
+    again = controller.pinned_windows[aid.id]
+    assert (again.x(), again.y()) == moved
+    assert PinnedState(controller.paths.state / "pinned.json").places[aid.id] == moved

@@ -343,6 +343,16 @@ def test_a_pinned_checklist_by_click_then_space_and_esc_gives_the_keyboard_back(
     wait_for(lambda: desktop.active_window_name() == SAP_TITLE, what="focus back on SAP")
     [pinned] = wait_for(lambda: desktop.window_ids(name=r"Open the shop \(pinned\)"),
                         what="the pinned window")
+
+    def geometry(window: int) -> tuple[int, int, int, int]:
+        found = dict(line.split("=") for line in desktop.xdotool(
+            "getwindowgeometry", "--shell", str(window)).split())
+        return int(found["X"]), int(found["Y"]), int(found["WIDTH"]), int(found["HEIGHT"])
+
+    work_x, _, work_width, _ = geometry(sap)
+    pinned_x, _, _, _ = wait_for(lambda: geometry(pinned) if geometry(pinned)[0] > 0 else None,
+                                 what="the pinned window placed")
+    assert work_x + work_width <= pinned_x <= work_x + work_width + 40  # beside, not over
     x, y = state["pinned_steps"]["Open the shop"][0]["at"]
     desktop.xdotool("mousemove", "--window", str(pinned), str(x), str(y), "click", "1")
     state = handrail.wait_state(lambda s: s["pinned_progress"]["Open the shop"]
