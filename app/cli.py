@@ -315,6 +315,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "(starts the app if it is not running)")
     toggle.add_argument("query", nargs="?", help="search for this at once")
     sub.add_parser("quit", help="end the running app")
+    state = sub.add_parser("state", help="what the running app shows: popup rows, the context, "
+                           "pinned aids and their progress (for scripts and tests)")
+    state.add_argument("--json", action="store_true", help="as one JSON object (the default)")
     return parser
 
 
@@ -332,10 +335,17 @@ def cmd_gaps(store: LibraryStore, args: argparse.Namespace) -> int:
 
 
 def _app_command(args: argparse.Namespace) -> int:
-    """`toggle` and `quit` talk to the running app; they need no library."""
+    """`toggle`, `quit` and `state` talk to the running app; they need no library."""
     from app.gui import run_gui, send_to_running
 
     paths = HandrailPaths.resolve(args.home)
+    if args.command == "state":
+        reply = send_to_running(paths, {"cmd": "state"})
+        if reply is None:
+            print("handrail: Handrail is not running", file=sys.stderr)
+            return 1
+        print(json_text(reply))
+        return 0
     if args.command == "quit":
         reply = send_to_running(paths, {"cmd": "quit"})
         if reply is None:
@@ -373,7 +383,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.gui import run_gui  # Qt is imported only when the GUI starts.
 
         return run_gui(paths)
-    if args.command in ("toggle", "quit"):
+    if args.command in ("toggle", "quit", "state"):
         return _app_command(args)
     _name_safe_streams()
     sys.stdout = guard(sys.stdout)  # aids' control characters never reach a terminal raw

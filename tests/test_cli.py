@@ -159,3 +159,8 @@ def test_control_characters_in_aids_never_reach_a_terminal(tmp_path: Path) -> No
         assert "Evil" in text or "nope" in text, (command, text)
     piped = run_cli("show", "evil", home=home).stdout
     assert hostile in piped
+
+
+def test_state_says_when_no_app_runs(tmp_path: Path) -> None:
+    result = run_cli("state", "--json", home=tmp_path / "home", check=False)
+    assert result.returncode == 1 and "Handrail is not running" in result.stderr

@@ -371,3 +371,23 @@ def test_a_pinned_checklist_by_click_then_space_and_esc_gives_the_keyboard_back(
              what="Esc to give the keyboard back to the work window")
     assert handrail.state()["pinned"] == ["Open the shop"]  # still pinned
     assert sap
+
+
+def test_handrail_state_prints_what_the_running_app_shows(desktop: Desktop,
+                                                          handrail: HandrailApp) -> None:
+    import json
+
+    desktop.open_app_window(SAP_TITLE, "SAPLogon")
+    desktop.xdotool("key", "--delay", "0", "ctrl+alt+space")
+    handrail.wait_state(lambda s: popup_ready(s) and s["rows"][1:2])
+    shown = subprocess.run([sys.executable, "-m", "app.cli", "--home", str(handrail.home),
+                            "state", "--json"], env=desktop.env, capture_output=True,
+                           text=True, timeout=30)
+    assert shown.returncode == 0, shown.stderr
+    state = json.loads(shown.stdout)
+    for field in ("visible", "active", "query", "rows", "context", "pinned", "tray", "hotkey",
+                  "pinned_progress"):
+        assert field in state, field
+    assert state["visible"] and state["context"]["app"] == "SAPLogon"
+    assert [r["text"] for r in state["rows"][:2]] == ["For SAPLogon", "Post a vendor invoice"]
+    desktop.xdotool("key", "Escape")
