@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from collections.abc import Callable
 from pathlib import Path
@@ -18,8 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from job_aids import AidSource, JobAid, LibraryStore
+from job_aids import STARTER, AidSource, JobAid, LibraryStore
 from job_aids.attachments import read_attachment
+
+from .settings import DEFAULT_HOTKEY
 
 AID_LINK_PREFIX = "handrail:aid/"  # job_aids.render writes [[wiki links]] so (imported late)
 
@@ -29,10 +32,27 @@ _REFUSED_IMAGE = QImage(1, 1, QImage.Format.Format_ARGB32)
 _REFUSED_IMAGE.fill(0)  # transparent: an image that is not shown takes no room
 
 
+# The hotkey in use: the starter library's aids name the default one, and are shown with this.
+_hotkey = {"shown": DEFAULT_HOTKEY}
+
+
+def show_hotkey(sequence: str | None) -> None:
+    """The hotkey the starter aids should name (None: no hotkey works; they say so)."""
+    _hotkey["shown"] = sequence or "the hotkey (none is set: see Settings)"
+
+
+def with_hotkey(aid: JobAid) -> JobAid:
+    if aid.source is None or aid.source.collection != STARTER \
+            or _hotkey["shown"] == DEFAULT_HOTKEY or DEFAULT_HOTKEY not in aid.body:
+        return aid
+    return dataclasses.replace(aid, body=aid.body.replace(DEFAULT_HOTKEY, _hotkey["shown"]))
+
+
 def aid_page(aid: JobAid) -> str:
     """The aid as HTML for a QTextBrowser: its problems first, then the sanitized body."""
     from job_aids import render_aid_html  # Markdown loads on first use, not at start
 
+    aid = with_hotkey(aid)
     problems = "".join(f"<p><i>Line {p.line}: {html.escape(p.message)}</i></p>"
                        for p in aid.problems)
     body = render_aid_html(aid, checkbox_glyphs=True)

@@ -32,7 +32,7 @@ from resources import icon_file
 from search import SearchResponse, SearchResult
 
 from . import autostart, dialogs, logs, trace
-from .aid_view import AidWindow, aid_page, load_page
+from .aid_view import AidWindow, aid_page, load_page, show_hotkey, with_hotkey
 from .background import run_in_background
 from .editor import EditorWindow
 from .hotkey import TOGGLE_HINT, HotkeyError, create_global_hotkey
@@ -251,8 +251,10 @@ class Controller(QObject):
             self.hotkey.register(sequence)
         except HotkeyError as error:
             self.tray.set_hotkey_hint(None)
+            show_hotkey(None)
             return f"the hotkey {sequence} is not available: {error}"
         self.tray.set_hotkey_hint(sequence)
+        show_hotkey(sequence)  # the starter aids name the hotkey in use
         return None
 
     def _hotkey_lost(self, why: str) -> None:
@@ -491,7 +493,7 @@ class Controller(QObject):
         trace.trace("pinned-shown", title=aid.title)
 
     def _new_pinned_window(self, aid: JobAid) -> PinnedWindow:
-        window = PinnedWindow(aid, self.pinned, self._copy_text)
+        window = PinnedWindow(with_hotkey(aid), self.pinned, self._copy_text)
         window.unpinned.connect(self._unpinned)
         window.give_back.connect(self._back_to_work)
         if aid.source is not None:

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
+from app.aid_view import AidWindow
 from app.controller import Controller
 from app.instance import server_name
 from app.popup import Popup
@@ -551,3 +552,20 @@ def test_a_pinned_window_goes_beside_the_work_window_and_stays_where_it_is_put(
     again = controller.pinned_windows[aid.id]
     assert (again.x(), again.y()) == moved
     assert PinnedState(controller.paths.state / "pinned.json").places[aid.id] == moved
+
+
+def test_the_starter_aids_name_the_hotkey_in_use(controller: Controller, qtbot: QtBot,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.settings import Settings
+
+    monkeypatch.setattr(controller.hotkey, "register",
+                        lambda sequence: setattr(controller.hotkey, "sequence", sequence))
+    assert controller.apply_settings(Settings(hotkey="Ctrl+Alt+H")) is None
+    welcome = controller.store.find("Welcome to Handrail")
+    controller.open_aid(welcome)
+    window = controller.windows[-1]
+    assert isinstance(window, AidWindow)
+    text = window.browser.toPlainText()
+    assert "Press Ctrl+Alt+H anywhere" in text and "Ctrl+Alt+Space" not in text
+    assert "Ctrl+Alt+Space" in welcome.source.path.read_text()  # the file is as it was
+    controller.apply_settings(Settings())
