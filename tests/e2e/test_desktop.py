@@ -391,3 +391,32 @@ def test_handrail_state_prints_what_the_running_app_shows(desktop: Desktop,
     assert state["visible"] and state["context"]["app"] == "SAPLogon"
     assert [r["text"] for r in state["rows"][:2]] == ["For SAPLogon", "Post a vendor invoice"]
     desktop.xdotool("key", "Escape")
+
+
+def test_the_for_list_follows_the_window_title(desktop: Desktop,
+                                              handrail: HandrailApp) -> None:
+    library = handrail.home / "data" / "library"
+    (library / "payroll.md").write_text("---\ntitle: Run the payroll\napps: [{app: XTerm, "
+                                        "title: '*Payroll*'}]\n---\n1. Check the hours\n")
+    (library / "easy-access.md").write_text("---\ntitle: SAP menu paths\napps: [{title: "
+                                            "'*SAP Easy Access*'}]\n---\n1. Open the menu\n")
+    handrail.wait_state(lambda s: True)
+    wait_for(lambda: subprocess.run(
+        [sys.executable, "-m", "app.cli", "--home", str(handrail.home), "search", "--json",
+         "payroll "], capture_output=True, text=True, timeout=30).stdout.count("payroll") > 0,
+        what="the new aids to be indexed", timeout=20)
+    desktop.open_app_window(SAP_TITLE, "SAPLogon")  # "Invoice 4711 - SAP Easy Access"
+    desktop.xdotool("key", "--delay", "0", "ctrl+alt+space")
+    state = handrail.wait_state(lambda s: popup_ready(s) and "SAP menu paths" in
+                                [r["text"] for r in s["rows"]], timeout=20)
+    shown = [r["text"] for r in state["rows"]]
+    assert shown[0] == "For SAPLogon" and "Run the payroll" not in shown
+    # The most specific first: the one for this window's title, then the one for any window
+    # of the application.
+    assert shown[1:3] == ["SAP menu paths", "Post a vendor invoice"]
+    desktop.xdotool("key", "Escape")
+    desktop.open_app_window("Payroll run - xterm", "XTerm")
+    desktop.xdotool("key", "--delay", "0", "ctrl+alt+space")
+    state = handrail.wait_state(lambda s: popup_ready(s) and s["rows"][1:2], timeout=20)
+    assert [r["text"] for r in state["rows"][:2]] == ["For XTerm", "Run the payroll"]
+    desktop.xdotool("key", "Escape")
