@@ -213,12 +213,15 @@ def decode(data: bytes, path: Path | None = None) -> tuple[str, list[Problem], s
                                 "replacement characters (�). The file is left unchanged; save it "
                                 "as UTF-8 in your editor to fix it."))
         text = data.decode("utf-8", errors="replace")
-    newline = "\r\n" if "\r\n" in text else "\n"
-    if newline == "\n" and "\r" in text and "\n" not in text:
-        # Old Mac line endings: lone CRs only (their front matter was not seen at all).
-        newline, text = "\r", text.replace("\r", "\n")
-    elif newline == "\r\n":
-        text = text.replace("\r\n", "\n")
+    newline = "\n"
+    if "\r" in text:
+        # The commonest ending is the file's (written back by saves); every kind is a line
+        # break when reading: old Mac lone CRs hid the front matter, and so did a file of
+        # lone CRs with one CRLF (a mixed file is then read-only in the editor).
+        crlf = text.count("\r\n")
+        counts = {"\r\n": crlf, "\r": text.count("\r") - crlf, "\n": text.count("\n") - crlf}
+        newline = max(("\n", "\r\n", "\r"), key=lambda kind: counts[kind])
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text, problems, newline, bom
 
 

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from app.cli import main
@@ -77,6 +77,8 @@ def _run(home: Path, *args: str) -> tuple[int, str, str]:
 @settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(files=st.lists(hostile, min_size=1, max_size=4, unique_by=lambda f: f[0].casefold()))
+# Found by this test in CI: lone CRs and one CRLF hid the front matter and its bad date.
+@example(files=[("0.md", ["review_by: 2027-02-30"], [], "\r", b"\n")])
 def test_hostile_files_break_nothing_and_are_named(
         files: list[tuple[str, list[str], list[str], str, bytes]]) -> None:
     activate()
