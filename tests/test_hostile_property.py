@@ -74,7 +74,7 @@ def _run(home: Path, *args: str) -> tuple[int, str, str]:
 
 
 @pytest.mark.slow
-@settings(max_examples=150, deadline=None,
+@settings(max_examples=150, deadline=None, derandomize=True,  # the same examples in CI
           suppress_health_check=[HealthCheck.too_slow])
 @given(files=st.lists(hostile, min_size=1, max_size=4, unique_by=lambda f: f[0].casefold()))
 # Found by this test in CI: lone CRs and one CRLF hid the front matter and its bad date.
