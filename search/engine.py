@@ -354,10 +354,10 @@ class SearchEngine:
 
     @converts_errors("read the index in")
     def results_for_ids(self, ids: list[str]) -> list[SearchResult]:
-        self.index.refresh_if_replaced()
         """The indexed aids with these ids, in the order given (unknown ids are left out)."""
         if not ids:
             return []
+        self.index.refresh_if_replaced()
         with self.index.lock:
             searcher = self.index.searcher()
             query = _or([wq.Term("id", aid_id) for aid_id in ids])

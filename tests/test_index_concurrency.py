@@ -38,6 +38,16 @@ def _handrail(home: Path, *args: str, env: dict[str, str] | None = None
                             stderr=subprocess.PIPE, env=env)
 
 
+def _at_once(home: Path, first: list[str], second: list[str], delay: float) -> None:
+    """Two commands, the second started ``delay`` seconds after the first: both succeed."""
+    started = _handrail(home, *first)
+    time.sleep(delay)
+    for process in (started, _handrail(home, *second)):
+        _, errors = process.communicate(timeout=120)
+        assert process.returncode == 0, errors  # a second writer waits for the first
+        assert "Traceback" not in errors
+
+
 def _indexed_once_each(home: Path, sample: list[int]) -> None:
     index = AidIndex(home / "cache" / "index", parallel=False)
     index.open()
@@ -59,14 +69,8 @@ def test_a_search_or_index_during_a_rebuild_never_doubles_the_index(tmp_path: Pa
     run_cli("index", home=home)
     rng = random.Random(16)
     for round_number in range(16):
-        rebuild = _handrail(home, "index", "--rebuild")
-        time.sleep(rng.uniform(0.05, 1.2))
-        other = _handrail(home, *(["search", "--json", "word7"] if round_number % 2
-                                  else ["index"]))
-        for process in (rebuild, other):
-            _, errors = process.communicate(timeout=120)
-            assert process.returncode == 0, errors
-            assert "Traceback" not in errors
+        other = ["search", "--json", "word7"] if round_number % 2 else ["index"]
+        _at_once(home, ["index", "--rebuild"], other, rng.uniform(0.05, 1.2))
         _indexed_once_each(home, rng.sample(range(AIDS), 5))
 
 
@@ -77,12 +81,7 @@ def test_two_rebuilds_at_once_both_finish(tmp_path: Path) -> None:
     run_cli("index", home=home)
     rng = random.Random(8)
     for _round in range(8):
-        first = _handrail(home, "index", "--rebuild")
-        time.sleep(rng.uniform(0.0, 0.8))
-        second = _handrail(home, "index", "--rebuild")
-        for process in (first, second):
-            _, errors = process.communicate(timeout=120)
-            assert process.returncode == 0, errors  # the second waits for the first
+        _at_once(home, ["index", "--rebuild"], ["index", "--rebuild"], rng.uniform(0.0, 0.8))
         _indexed_once_each(home, rng.sample(range(AIDS), 5))
 
 

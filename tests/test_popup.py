@@ -82,6 +82,16 @@ def controller(qtbot: QtBot, paths: HandrailPaths, store: LibraryStore
     ctl.quit()
 
 
+def add_aid(controller: Controller, qtbot: QtBot, name: str, text: str, words: str) -> None:
+    """Write an aid into the running app's library and wait until ``words`` find it."""
+    (controller.store.paths.own_library / name).write_text(text)
+    title = text.split("\n", 1)[0].lstrip("# ")
+    service = controller.worker.service
+    assert service is not None
+    qtbot.waitUntil(lambda: any(r.title == title for r in service.engine.search(
+        f"{words} ").results), timeout=10000)
+
+
 def rows(popup: Popup) -> list[str]:
     return [row.result.title if row.result else row.text for row in popup.model.rows]
 
@@ -181,13 +191,8 @@ def test_ctrl_c_copies_the_selected_aids_code(controller: Controller, qtbot: QtB
 
 def test_ctrl_c_copies_steps_as_plain_text(controller: Controller, qtbot: QtBot) -> None:
     """Without a code block, the steps are copied as text, not as Markdown."""
-    (controller.store.paths.own_library / "close.md").write_text(
-        "# Close the shop\n\n1. Lock the **front** door\n2. Set the `alarm`\n"
-        "3. See [[Count the till]]\n")
-    service = controller.worker.service
-    assert service is not None
-    qtbot.waitUntil(lambda: any(r.title == "Close the shop" for r in service.engine.search(
-        "lock front door ").results), timeout=10000)
+    add_aid(controller, qtbot, "close.md", "# Close the shop\n\n1. Lock the **front** door\n"
+            "2. Set the `alarm`\n3. See [[Count the till]]\n", "lock front door")
     controller.toggle("close the shop")
     qtbot.waitUntil(lambda: rows(controller.popup)[:1] == ["Close the shop"], timeout=10000)
     qtbot.keyClick(controller.popup.search_box, Qt.Key.Key_C,
@@ -330,12 +335,8 @@ def test_a_collection_that_is_not_reachable_is_named_in_the_popup(
 
 def test_a_pinned_step_is_ticked_by_a_click_on_its_text_and_space_goes_on_from_there(
         controller: Controller, qtbot: QtBot) -> None:
-    (controller.store.paths.own_library / "open.md").write_text(
-        "# Open the shop\n\n- [ ] Unlock the door\n- [ ] Lights on\n- [ ] Till float\n")
-    service = controller.worker.service
-    assert service is not None
-    qtbot.waitUntil(lambda: any(r.title == "Open the shop" for r in service.engine.search(
-        "unlock door ").results), timeout=10000)
+    add_aid(controller, qtbot, "open.md", "# Open the shop\n\n- [ ] Unlock the door\n"
+            "- [ ] Lights on\n- [ ] Till float\n", "unlock door")
     controller.toggle("open the shop")
     qtbot.waitUntil(lambda: rows(controller.popup)[:1] == ["Open the shop"])
     controller.pin_result(controller.popup.current_result())  # type: ignore[arg-type]
