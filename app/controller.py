@@ -29,7 +29,8 @@ from job_aids.checklist import Checklist, PinnedState
 from job_aids.paths import HandrailPaths
 from job_aids.plain import plain_text
 from resources import icon_file
-from search import SearchResponse, SearchResult
+from search import SearchError, SearchResponse, SearchResult
+from search.catalogue import CatalogueEntry
 
 from . import autostart, dialogs, logs, trace
 from .aid_view import AidWindow, aid_page, load_page, show_hotkey, with_hotkey
@@ -37,6 +38,7 @@ from .background import run_in_background
 from .editor import EditorWindow
 from .hotkey import TOGGLE_HINT, HotkeyError, create_global_hotkey
 from .instance import InstanceServer
+from .library_window import LibraryWindow
 from .pinned_window import PinnedWindow
 from .popup import Popup, clipboard_text_for_selection
 from .search_worker import HomeRows, SearchWorker
@@ -132,6 +134,8 @@ class Controller(QObject):
         self.popup.reveal_requested.connect(self.reveal_result)
         self.popup.delete_requested.connect(self.delete_result)
         self.popup.undo_requested.connect(self.undo_delete)
+        self.popup.library_requested.connect(self.open_library)
+        self.library: LibraryWindow | None = None
         self._last_trashed: tuple[str, str] | None = None  # entry id, title
         self.popup.became_active.connect(lambda: self.popup.replay(self.hotkey.release_keys()))
         self.popup.content_gap.connect(self._maybe_gap)
@@ -144,6 +148,7 @@ class Controller(QObject):
         self.tray = Tray(QIcon(str(icon_file())), self._pinned_titles, self._raise_pinned, self)
         self.tray.search.connect(lambda: self.toggle(force_show=True))
         self.tray.new_aid.connect(lambda: self.create_aid(""))
+        self.tray.library.connect(self.open_library)
         self.tray.settings.connect(self.open_settings)
         self.tray.open_log_folder.connect(self.open_log_folder)
         self.tray.help.connect(self.open_help)
@@ -461,6 +466,43 @@ class Controller(QObject):
         except JobAidError as error:
             dialogs.inform(None, "Handrail", str(error))
 
+    def open_library(self) -> None:
+        """The Library window (one; shown again and read anew if it is open)."""
+        if self.popup.isVisible():
+            self.popup.hide()
+        if self.library is None:
+            self.library = LibraryWindow(self.store, self._catalogue)
+            self.library.open_requested.connect(lambda path: self._act_on_path(path, self.open_aid))
+            self.library.edit_requested.connect(lambda path: self._act_on_path(path, self.edit_aid))
+            self.library.pin_requested.connect(lambda path: self._act_on_path(path, self.pin_aid))
+            self.library.changed.connect(self.worker.update_soon)
+        self.library.reload()
+        self.library.show()
+        self.library.raise_()
+        self.library.activateWindow()
+        self.library.filter_box.setFocus()
+        trace.trace("library-shown")
+
+    def _catalogue(self) -> list[CatalogueEntry]:
+        """Every indexed aid, on a background thread (see LibraryWindow)."""
+        from search.catalogue import read_catalogue
+
+        service = self.worker.service
+        if service is None:
+            raise SearchError("the search index is still opening; press F5 in a moment")
+        roots = {c.name: str(c.path) for c in self.store.collections.all()}
+        return read_catalogue(service.index, service.usage.open_counts(), roots)
+
+    def _act_on_path(self, path: str, action: Callable[[JobAid], None]) -> None:
+        try:
+            aid = self.store.load(Path(path))
+        except JobAidError as error:
+            dialogs.warn(self.library, "Handrail", f"The aid cannot be opened: {error}")
+            return
+        if action is self.open_aid and self.worker.service is not None:
+            self.worker.record_open(aid.id)
+        action(aid)
+
     def _keep(self, window: QWidget) -> None:
         self.windows.append(window)
         window.destroyed.connect(lambda *_: self.windows.remove(window)
@@ -653,11 +695,22 @@ class Controller(QObject):
             self.popup.dismiss()
         elif command == "quit":
             QTimer.singleShot(0, self.quit)
+        elif command == "library":
+            self.open_library()
         elif command == "state":
             return {"ok": True, **self.state()}
         else:
             return {"ok": False, "error": f"unknown command {command!r}"}
         return {"ok": True, "visible": self.popup.isVisible()}
+
+    def _library_state(self) -> dict[str, Any] | None:
+        library = self.library
+        if library is None or not library.isVisible():
+            return None
+        return {"active": library.isActiveWindow(), "filter": library.filter_box.text(),
+                "shown": len(library.model.rows), "total": len(library.catalogue.entries),
+                "status": library.status.text(),
+                "rows": [e.title for e in library.model.rows[:50]]}
 
     def state(self) -> dict[str, Any]:
         """What the user sees, for scripts and end-to-end tests."""
@@ -685,5 +738,6 @@ class Controller(QObject):
                 for index, ((box, _), row) in enumerate(zip(w.boxes, w.rows, strict=True))]
                 for w in self.pinned_windows.values()},
             "windows": [w.windowTitle() for w in self.windows if w.isVisible()],
+            "library": self._library_state(),
             "tray": self.tray.icon.isVisible(), "hotkey": self.hotkey.sequence,
         }

@@ -51,6 +51,7 @@ class Popup(QWidget):
     reveal_requested = Signal(object)     # SearchResult: its file in the file manager
     delete_requested = Signal(object)     # SearchResult: to the trash
     undo_requested = Signal()             # Ctrl+Z: undo the last delete
+    library_requested = Signal()          # Ctrl+L: the Library window
     preview_requested = Signal(int, str)  # generation, path
     dismissed = Signal()                  # hidden by Esc or the hotkey: give focus back
     clicked_away = Signal()               # hidden: another window was clicked, it keeps focus
@@ -458,6 +459,8 @@ class Popup(QWidget):
             result = self.current_result()
             if result is not None and self.context.app:
                 self.mark_requested.emit(result)
+        elif ctrl and key == Qt.Key.Key_L:
+            self.library_requested.emit()
         elif alt and key == Qt.Key.Key_S:
             self.use_selection()
         else:

@@ -1,5 +1,5 @@
-"""The tray icon and its menu: Search, New aid, Pinned aids, Sync status, Settings, the log,
-Help, About, Quit."""
+"""The tray icon and its menu: Search, New aid, Library, Pinned aids, Sync status, Settings,
+the log, Help, About, Quit."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 class Tray(QObject):
     search = Signal()
     new_aid = Signal()
+    library = Signal()
     settings = Signal()
     open_log_folder = Signal()
     help = Signal()
@@ -29,6 +30,7 @@ class Tray(QObject):
         self.menu = QMenu()
         self._search = self._action("&Search…", self.search.emit)
         self._action("&New aid…", self.new_aid.emit)
+        self._action("&Library…", self.library.emit)
         self.pinned_menu = self.menu.addMenu("&Pinned aids")
         self.pinned_menu.aboutToShow.connect(self._fill_pinned)
         self.sync_status = self.menu.addAction("Sync: no team library set up")

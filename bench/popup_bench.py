@@ -6,6 +6,7 @@ Measures, with the app as its own process and keys sent through XTest:
 - warm hotkey press -> popup painted with the keyboard focus in its search box;
 - keystroke -> results painted, typing the judged queries letter by letter (38k pages);
 - cold start (process start -> tray icon ready), and the first search answer after start;
+- the Library window: opening it on every aid, and a keystroke of its filter -> rows painted;
 - RSS idle with the 38k pages open, and after N popup/search/hide cycles.
 Times come from the app's trace (CLOCK_MONOTONIC, shared with this process).
 """
@@ -127,6 +128,49 @@ def keystroke_to_results(app: HandrailApp, keys: Keyboard, queries: list[str]
                 parts["answer_to_paint"].append((painted - answered) / 1e6)
         app.request(cmd="hide")
     return timings, parts
+
+
+# Filters typed in the Library window: titles, tags and folders a librarian would look for.
+LIBRARY_FILTERS = ["git commit", "docker", "tar", "ssh keygen", "systemctl", "ffmpeg", "python",
+                   "npm install", "kubectl", "zip"]
+
+
+def library_window(app: HandrailApp, keys: Keyboard, filters: list[str]
+                   ) -> tuple[list[float], list[float]]:
+    """Opening the Library window on every aid (request sent -> all rows painted), then key
+    sent -> filtered rows painted, typing each filter letter by letter."""
+    opened: list[float] = []
+    typed: list[float] = []
+    for _ in range(3):
+        app.request(cmd="hide")
+        before = len(app.events("library-painted"))
+        sent = time.monotonic_ns()
+        app.request(cmd="library")
+        wait_for(partial(_painted_more, app, before), timeout=30,
+                 what="the Library window painted")
+        opened.append((app.events("library-painted")[-1][0] - sent) / 1e6)
+        app.wait_state(lambda s: s["library"] and s["library"]["active"])
+        keys.press("Control_L", "w")
+        app.wait_state(lambda s: not s["library"])
+    app.request(cmd="library")
+    app.wait_state(lambda s: s["library"] and s["library"]["active"])
+    for text in filters:
+        keys.press("Control_L", "a")
+        keys.press("BackSpace")
+        app.wait_state(lambda s: s["library"]["filter"] == "")
+        time.sleep(0.05)
+        for char in text:
+            before = len(app.events("library-painted"))
+            sent = keys.press(key_name(char))
+            wait_for(partial(_painted_more, app, before), timeout=10,
+                     what="the filtered rows painted")
+            typed.append((app.events("library-painted")[-1][0] - sent) / 1e6)
+    keys.press("Control_L", "w")
+    return opened, typed
+
+
+def _painted_more(app: HandrailApp, count: int) -> bool:
+    return len(app.events("library-painted")) > count
 
 
 def _stamp(app: HandrailApp, event: str, generation: int) -> int | None:
@@ -271,6 +315,13 @@ def main(argv: list[str] | None = None) -> int:
                       f"{results['keystroke_to_results_ms']}")
                 for name, figures in results["keystroke_parts_ms"].items():
                     print(f"  {name}: {figures}")
+                opened, filtered = library_window(app, keys, LIBRARY_FILTERS)
+                results["library_open_ms"] = summary(opened)
+                results["library_keystroke_ms"] = summary(filtered)
+                print(f"Library window opened on every aid (request -> rows painted): "
+                      f"{results['library_open_ms']}")
+                print(f"Library filter keystroke -> rows painted (38k aids): "
+                      f"{results['library_keystroke_ms']}")
                 results["memory"] = memory_cycles(app, args.cycles)
                 print(f"memory with 38k pages: {results['memory']}")
             finally:

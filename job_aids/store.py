@@ -406,6 +406,46 @@ class LibraryStore:
             raise StorageError.from_os_error("move to the trash", aid.source.path,
                                              error) from error
 
+    def move_aid(self, aid: JobAid, collection_name: str) -> tuple[JobAid, TrashEntry | None]:
+        """Move the aid to another collection, byte for byte, keeping its folder inside the
+        collection (and the images it shows). The original goes to the trash, so a move can be
+        undone with :meth:`restore` of the returned entry; a name taken at the target gets a
+        fresh one, never overwritten."""
+        if aid.source is None:
+            raise AidNotFoundError("this aid has no file")
+        source = aid.source
+        self._writable(self.collection_for(source.path), source.path)
+        target = self._writable(self.collections.get(collection_name), Path(collection_name))
+        if target.name == source.collection:
+            return aid, None
+        from .export import attachments_of
+
+        folder = target.path / Path(source.relpath).parent
+        with self.write_lock.held():
+            try:
+                data = source.path.read_bytes()
+            except FileNotFoundError as error:
+                raise AidNotFoundError(f"{source.path} no longer exists") from error
+            except OSError as error:
+                raise StorageError.from_os_error("read", source.path, error) from error
+            if _digest(data) != source.digest:
+                raise AidChangedOnDiskError(source.path, kept=None, deleted=False)
+            with map_os_errors("create the folder", folder):
+                folder.mkdir(parents=True, exist_ok=True)
+            path = unique_path(folder, source.path.stem, source.path.suffix)
+            for attachment in attachments_of(aid):
+                relative = attachment.relative_to(source.root.resolve())
+                copy = target.path / relative
+                if not copy.exists():
+                    with map_os_errors("copy the image", copy):
+                        copy.parent.mkdir(parents=True, exist_ok=True)
+                        atomic_write_bytes(copy, attachment.read_bytes())
+            self._write(path, data)
+            with map_os_errors("move to the trash", source.path):
+                trashed = self.trash.put(source.path, collection=source.collection,
+                                         title=aid.title, aid_id=aid.id)
+        return self.load(path, target), trashed
+
     def restore(self, key: str) -> Path:
         """Restore a trashed aid to where it was (or beside it, if that name is taken now)."""
         matches = self.trash.find(key)

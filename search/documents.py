@@ -15,6 +15,7 @@ from itertools import chain
 from typing import Any
 
 from job_aids import JobAid
+from job_aids.model import parse_date
 
 from .analysis import WeightedTerms, analyze, stemmed_terms
 
@@ -126,7 +127,17 @@ def aid_fields(aid: JobAid) -> dict[str, Any]:
         # Each entry as "app<TAB>title pattern": the two must both match where both are given.
         "app_titles": "\n".join(f"{(m.app or '').lower()}\t{m.title or ''}" for m in apps),
         "review_by": review_by.isoformat() if review_by else "",
+        # Shown and filtered on in the Library window, as the author wrote them.
+        "tag_names": "\n".join(aid.tags),
+        "app_names": "\n".join(dict.fromkeys(m.app for m in apps if m.app)),
+        "owner": aid.owner or "",
+        "updated": _iso_date(aid.meta.get("updated")),
     }
+
+
+def _iso_date(value: object) -> str:
+    date = parse_date(value)
+    return date.isoformat() if date else ""
 
 
 def keyword(value: str) -> str:

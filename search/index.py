@@ -45,8 +45,9 @@ from .whoosh_fence import (
     writer_options,
 )
 
-SCHEMA_VERSION = 4  # 2: question words dropped as stop words; 3: id searchable;
-# 4: each apps entry stored as "app<TAB>title pattern", title-only entries marked
+SCHEMA_VERSION = 5  # 2: question words dropped as stop words; 3: id searchable;
+# 4: each apps entry stored as "app<TAB>title pattern", title-only entries marked;
+# 5: tags, apps, owner and updated stored for the Library window
 META_FILE = "handrail-index.json"
 SURFACES_FILE = "surfaces.json"
 STATE_FILE = "handrail-state.tsv"
@@ -74,6 +75,10 @@ def build_schema() -> Schema:
         apps=KeywordsField(stored=True, lowercase=True),
         app_titles=STORED(),
         review_by=STORED(),
+        tag_names=STORED(),
+        app_names=STORED(),
+        owner=STORED(),
+        updated=STORED(),
     )
 
 

@@ -53,6 +53,10 @@ class UsageLog:
     def marked_for(self, app: str) -> list[str]:
         return list(self._marks.get(app.strip().lower(), []))
 
+    def open_counts(self) -> dict[str, int]:
+        """How often each aid was opened."""
+        return {aid_id: int(count) for aid_id, (count, _) in self._opens.items()}
+
     def most_used(self, limit: int = 10, now: float | None = None) -> list[str]:
         """Aid ids opened most often and most lately, best first."""
         ranked = sorted(self._opens, key=lambda aid_id: -self.habit(aid_id, now))
