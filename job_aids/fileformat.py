@@ -161,7 +161,7 @@ def check_fields(meta: dict[Any, Any], yaml_text: str, path: Path | None) -> lis
         add("apps", "'apps' must be a list of application names or {app:, title:} entries")
     elif isinstance(apps, list) and not all(_is_app_entry(item) for item in apps):
         add("apps", "each entry of 'apps' must be an application name, or {app: name, "
-            "title: 'window title pattern'} with text for both")
+            "title: 'window title pattern'} (or document: / url: patterns) with text in each")
     experts = meta.get("experts")
     if experts is not None and not isinstance(experts, str | list):
         add("experts", "'experts' must be a list of {name:, contact:} entries")
@@ -181,9 +181,10 @@ def check_fields(meta: dict[Any, Any], yaml_text: str, path: Path | None) -> lis
 def _is_app_entry(item: object) -> bool:
     if isinstance(item, str):
         return True
+    keys = ("app", "title", "document", "url")
     return isinstance(item, dict) and all(
-        isinstance(item.get(key), str | type(None)) for key in ("app", "title")) and bool(
-        item.get("app") or item.get("title"))
+        isinstance(item.get(key), str | type(None)) for key in keys) and any(
+        item.get(key) for key in keys)
 
 
 def _is_date_text(value: str) -> bool:

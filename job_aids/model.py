@@ -63,10 +63,18 @@ class AidSource:
 
 @dataclass(frozen=True)
 class AppMatch:
-    """Where an aid applies: an application name and/or a window-title glob."""
+    """Where an aid applies: an application name, and/or globs for the window title, the
+    document open in it, or the page address the title shows (search/window_title.py)."""
 
     app: str | None = None
     title: str | None = None
+    document: str | None = None
+    url: str | None = None
+
+    @property
+    def patterns(self) -> bool:
+        """Whether the entry names a window (title, document or address), not only an app."""
+        return bool(self.title or self.document or self.url)
 
 
 @dataclass
@@ -139,8 +147,11 @@ class JobAid:
                 result.append(AppMatch(app=item.strip()))
             elif isinstance(item, dict):
                 app, title = item.get("app"), item.get("title")
+                document, url = item.get("document"), item.get("url")
                 result.append(AppMatch(app=str(app) if app else None,
-                                       title=str(title) if title else None))
+                                       title=str(title) if title else None,
+                                       document=str(document) if document else None,
+                                       url=str(url) if url else None))
         return result
 
     @property

@@ -123,9 +123,11 @@ def aid_fields(aid: JobAid) -> dict[str, Any]:
         # An entry with a title pattern and no application shows in any application's window
         # of that title: its documents carry a marker term, to be found by the "For" list.
         "apps": _keywords([*(m.app for m in apps if m.app),
-                           *([TITLE_ONLY] if any(m.title and not m.app for m in apps) else [])]),
-        # Each entry as "app<TAB>title pattern": the two must both match where both are given.
-        "app_titles": "\n".join(f"{(m.app or '').lower()}\t{m.title or ''}" for m in apps),
+                           *([TITLE_ONLY] if any(m.patterns and not m.app for m in apps)
+                             else [])]),
+        # Each entry as "app<TAB>title<TAB>document<TAB>url patterns": all given must match.
+        "app_titles": "\n".join("\t".join([(m.app or "").lower(), m.title or "",
+                                           m.document or "", m.url or ""]) for m in apps),
         "review_by": review_by.isoformat() if review_by else "",
         # Shown and filtered on in the Library window, as the author wrote them.
         "tag_names": "\n".join(aid.tags),

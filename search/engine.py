@@ -28,6 +28,7 @@ from .index import AidIndex
 from .query import ParsedQuery, parse_query
 from .results import Context, SearchResponse, SearchResult
 from .snippets import TermMatcher, make_snippet
+from .window_title import TitleParts, title_parts
 from .usage import UsageLog
 
 PREFIX_EXPANSIONS = 8
@@ -492,21 +493,26 @@ def _is_stale(review_by: str, today: dt.date) -> bool:
 
 def context_match(fields: dict[str, Any], context: Context) -> int:
     """How specifically an aid is marked for the screen in front: 3 for an entry whose
-    application and window title pattern both match, 2 for a title pattern alone (any app),
-    1 for the application alone (or its name in the window title), 0 for none. An entry with
-    both must match both: ``{app: XTerm, title: "*Payroll*"}`` is not for every XTerm."""
+    application and window pattern (title, document or address) all match, 2 for window
+    patterns alone (any app), 1 for the application alone (or its name in the window title),
+    0 for none. An entry must match all it gives: ``{app: XTerm, title: "*Payroll*"}`` is not
+    for every XTerm."""
     app = (context.app or "").lower()
     title = (context.window_title or "").lower()
+    parts = title_parts(title) if title else TitleParts()
     best = 0
     for line in (fields.get("app_titles") or "").splitlines():
-        entry_app, _, pattern = line.partition("\t")
+        entry_app, pattern, document, url = (line.split("\t") + ["", "", ""])[:4]
         app_ok = bool(entry_app) and (entry_app.replace("-", " ") == app.replace("-", " ") or (
             bool(title) and re.search(rf"\b{re.escape(entry_app)}\b", title) is not None))
-        title_ok = bool(pattern) and bool(title) and fnmatch.fnmatch(title, pattern.lower())
-        if entry_app and pattern:
-            best = max(best, 3 if app_ok and title_ok else 0)
-        elif pattern:
-            best = max(best, 2 if title_ok else 0)
+        wanted = [(pattern, title), (document, parts.document), (url, parts.url)]
+        given = [(glob.lower(), seen) for glob, seen in wanted if glob]
+        window_ok = bool(given) and all(seen and fnmatch.fnmatch(seen, glob)
+                                        for glob, seen in given)
+        if entry_app and given:
+            best = max(best, 3 if app_ok and window_ok else 0)
+        elif given:
+            best = max(best, 2 if window_ok else 0)
         elif app_ok:
             best = max(best, 1)
     return best

@@ -47,7 +47,7 @@ from .whoosh_fence import (
 
 SCHEMA_VERSION = 5  # 2: question words dropped as stop words; 3: id searchable;
 # 4: each apps entry stored as "app<TAB>title pattern", title-only entries marked;
-# 5: tags, apps, owner and updated stored for the Library window
+# 5: tags, apps, owner and updated stored for the Library window; document and url patterns
 META_FILE = "handrail-index.json"
 SURFACES_FILE = "surfaces.json"
 STATE_FILE = "handrail-state.tsv"

@@ -500,3 +500,36 @@ def test_the_for_list_matches_app_and_title_together_most_specific_first(
     hits = {r.title: r.context_match for r in engine.search("step ", context=sap).results}
     assert hits == {"payroll": False, "easy-access": True, "any-sap": True, "sap-invoice": True}
     index.close()
+
+
+def test_the_for_list_matches_the_document_and_the_address_a_title_carries(
+        library: LibraryStore) -> None:
+    folder = library.paths.own_library
+    marked = {
+        "payroll-sheet.md": "apps: [{app: LibreOffice Calc, document: 'Payroll*.ods'}]",
+        "any-sheet.md": "apps: [{document: '*.ods'}]",
+        "fiori.md": "apps: [{url: '*sap.example.com/fiori*'}]",
+        "calc.md": "apps: [libreoffice-calc]",
+    }
+    for name, apps in marked.items():
+        (folder / name).write_text(f"---\ntitle: {name[:-3]}\n{apps}\n---\nStep\n")
+    index = AidIndex(library.paths.cache / "index", parallel=False)
+    index.update(library)
+    engine = SearchEngine(index)
+    payroll = Context(app="libreoffice-calc",
+                      window_title="● Payroll 2026.ods - LibreOffice Calc")
+    assert titles(engine, "", context=payroll) == ["payroll-sheet", "any-sheet", "calc"]
+    budget = Context(app="libreoffice-calc", window_title="Budget.ods - LibreOffice Calc")
+    assert titles(engine, "", context=budget) == ["any-sheet", "calc"]
+    # The document is the first part of a title of several, not any word of it.
+    named = Context(app="xterm", window_title="notes about Payroll.ods")
+    assert titles(engine, "", context=named) == []
+    browser = Context(app="firefox", window_title="Vendor master - https://sap.example.com/"
+                      "fiori#Supplier-manage - Mozilla Firefox")
+    assert titles(engine, "", context=browser) == ["fiori"]
+    host_only = Context(app="chromium", window_title="Vendor master - sap.example.com/fiori "
+                        "- Chromium")
+    assert titles(engine, "", context=host_only) == ["fiori"]
+    assert titles(engine, "", context=Context(app="firefox", window_title="Vendor master - "
+                                              "Mozilla Firefox")) == []
+    index.close()
