@@ -284,12 +284,13 @@ class Controller(QObject):
 
     def toggle(self, query: str | None = None, force_show: bool = False) -> None:
         if self.popup.isVisible() and query is None and not force_show:
-            if self.popup.isActiveWindow():
+            if self._popup_in_front():
                 self.popup.dismiss()
-            else:  # on screen but not in front: the press brings it to the front
-                self.popup.show_for(self.context)
-            return
-        if not self.popup.isVisible():
+                return
+            # On screen but not in front: the press brings it to the front (below), and the
+            # focus change Qt has yet to see must not then hide it as a click away.
+            self.popup.forget_activation()
+        elif not self.popup.isVisible():
             context = self.context_reader.capture()
             if not self._own_window(context.window_id):
                 self.context = context
@@ -302,6 +303,15 @@ class Controller(QObject):
         # came on our own X connection, so Qt's user time is old): ask as a pager would.
         QTimer.singleShot(0, self._make_popup_active)
         QTimer.singleShot(80, lambda: self._make_popup_active(force=True))
+
+    def _popup_in_front(self) -> bool:
+        """Whether the popup has the keyboard, as the window system sees it now: Qt learns of
+        a click elsewhere only when it gets to that event, and a busy moment made the next
+        press hide a popup the user could not type into."""
+        window_id = self.context_reader.capture().window_id
+        if window_id is None:  # no way to ask here: Qt's view is all there is
+            return self.popup.isActiveWindow()
+        return window_id == int(self.popup.winId())
 
     def _make_popup_active(self, force: bool = False) -> None:
         if self.popup.isVisible() and not self.popup.isActiveWindow():

@@ -204,6 +204,10 @@ class Popup(QWidget):
             self.hide()
             self.clicked_away.emit()
 
+    def forget_activation(self) -> None:
+        """Losing the keyboard hides the popup only once it has had it again."""
+        self._was_active = False
+
     def hideEvent(self, event: Any) -> None:
         self._was_active = False
         super().hideEvent(event)

@@ -420,3 +420,28 @@ def test_the_for_list_follows_the_window_title(desktop: Desktop,
     state = handrail.wait_state(lambda s: popup_ready(s) and s["rows"][1:2], timeout=20)
     assert [r["text"] for r in state["rows"][:2]] == ["For XTerm", "Run the payroll"]
     desktop.xdotool("key", "Escape")
+
+
+def test_a_hotkey_press_on_a_popup_that_lost_the_keyboard_brings_it_to_the_front(
+        desktop: Desktop, handrail: HandrailApp) -> None:
+    """The user clicks the work window while Handrail is busy, then presses the hotkey: the
+    press must bring the popup back to the front, not hide it (Qt has yet to learn it lost the
+    keyboard when the press arrives)."""
+    work = desktop.open_app_window(SAP_TITLE, "SAPLogon")
+    desktop.xdotool("key", "--delay", "0", "ctrl+alt+space")
+    handrail.wait_state(popup_ready)
+    assert handrail.process is not None
+    os.kill(handrail.process.pid, signal.SIGSTOP)  # busy: events wait in its queue
+    try:
+        desktop.xdotool("windowactivate", str(work))
+        time.sleep(0.2)
+        desktop.xdotool("key", "--delay", "0", "ctrl+alt+space")
+    finally:
+        os.kill(handrail.process.pid, signal.SIGCONT)
+    handrail.wait_state(popup_ready)
+    time.sleep(0.5)  # and it stays: the late focus change is not taken for a click away
+    assert popup_ready(handrail.state())
+    wait_for(lambda: desktop.active_window_name() == "Handrail", what="the popup in front")
+    desktop.xdotool("key", "--delay", "0", "ctrl+alt+space")  # in front: the press hides it
+    handrail.wait_state(lambda s: not s["visible"])
+    wait_for(lambda: desktop.active_window_name() == SAP_TITLE, what="the focus back")
