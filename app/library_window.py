@@ -172,7 +172,7 @@ class LibraryWindow(QWidget):
         rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((1, 100), (2, 100), (3, 130), (4, 150), (5, 90), (6, 130), (7, 65)):
+        for column, width in ((1, 120), (2, 100), (3, 120), (4, 170), (5, 90), (6, 160), (7, 65)):
             self.table.setColumnWidth(column, width)
         self.table.doubleClicked.connect(lambda _index: self.open_current())
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -219,7 +219,7 @@ class LibraryWindow(QWidget):
         self.filter_box.returnPressed.connect(self.open_current)
         self.table.activated.connect(lambda _index: self.open_current())
         self.filter_box.installEventFilter(self)
-        self.resize(1000, 640)
+        self.resize(1180, 660)
         self._update_buttons()
 
     def closeEvent(self, event: Any) -> None:

@@ -2,9 +2,11 @@
 
     make screenshots     # or: .venv/bin/python -m bench.screenshots [--out DIR]
 
-Writes popup-context.png (hotkey pressed in an SAP window: the aids for SAP first),
-popup-query.png (a typed query with a typo, matches highlighted) and pinned.png (a checklist
-pinned beside the work, two steps ticked).
+Writes popup-context.png (hotkey pressed in an SAP window: the aid for its title first, then
+the aids for SAP; the payroll aid, for another SAP window, is not there), popup-query.png (a
+typed query with a typo, matches highlighted), pinned.png (a checklist pinned beside the work,
+two steps ticked), library.png (the Library window: every aid, its kind, collection, tags and
+review date) and pinned-dark.png (the pinned checklist in the dark theme).
 """
 
 from __future__ import annotations
@@ -65,6 +67,28 @@ summary: Everything accounts payable closes on the last working day.
 F.13  automatic clearing, test run first
 ```
 """,
+    "sap-menu-paths.md": """\
+---
+title: SAP menu paths for accounts payable
+kind: reference
+apps: [{title: "*SAP Easy Access*"}]
+tags: [accounts payable, menu]
+owner: ap-team@example.com
+---
+| Task | Menu path |
+|---|---|
+| Post an invoice | Logistics > Materials Management > Logistics Invoice Verification |
+| Display a vendor | Accounting > Financial Accounting > Accounts Payable > Master Records |
+""",
+    "payroll-run.md": """\
+---
+title: Start the monthly payroll run
+kind: procedure
+apps: [{app: SAPLogon, title: "*Payroll*"}]
+tags: [payroll]
+---
+1. Open transaction `PA03` and release the payroll area
+""",
     "unjam-the-label-printer.md": """\
 ---
 title: Unjam the label printer
@@ -116,6 +140,25 @@ def main(argv: list[str] | None = None) -> int:
                 desktop.xdotool("windowactivate", "--sync", str(sap))
                 time.sleep(0.4)
                 shots.append(desktop.screenshot(out / "pinned.png"))
+                desktop.xdotool("key", "--delay", "0", "ctrl+alt+space")
+                app.wait_state(lambda s: s["active"])
+                desktop.xdotool("key", "ctrl+l")
+                app.wait_state(lambda s: s["library"] and s["library"]["active"]
+                               and s["library"]["total"] >= len(DEMO_AIDS))
+                time.sleep(0.4)
+                shots.append(desktop.screenshot(out / "library.png"))
+                desktop.xdotool("key", "ctrl+w")
+                app.wait_state(lambda s: not s["library"])
+            finally:
+                app.stop()
+            (home / "config").mkdir(exist_ok=True)
+            (home / "config" / "settings.json").write_text('{"version": 2, "theme": "dark"}')
+            app = HandrailApp(desktop, home).start()  # the pinned checklist comes back
+            try:
+                app.wait_state(lambda s: s["pinned"])
+                desktop.xdotool("windowactivate", "--sync", str(sap))
+                time.sleep(0.6)
+                shots.append(desktop.screenshot(out / "pinned-dark.png"))
             finally:
                 app.stop()
         for shot in shots:

@@ -28,8 +28,8 @@ from .index import AidIndex
 from .query import ParsedQuery, parse_query
 from .results import Context, SearchResponse, SearchResult
 from .snippets import TermMatcher, make_snippet
-from .window_title import TitleParts, title_parts
 from .usage import UsageLog
+from .window_title import TitleParts, title_parts
 
 PREFIX_EXPANSIONS = 8
 TITLE_EXPANSIONS = 4
