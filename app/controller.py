@@ -413,6 +413,8 @@ class Controller(QObject):
         self.worker.shrink()  # what the update analysed and read is not needed any more
         self.popup.show_progress("")
         self.popup.refresh()  # what was shown came from a partial index
+        if self.library is not None and self.library.isVisible():
+            self.library.reload()  # it may have been opened before the index was
 
     def _progress(self, done: int, total: int) -> None:
         text = (f"Indexing {done:,} of {total:,} aids… results come from those indexed so far"

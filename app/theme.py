@@ -21,7 +21,15 @@ def _dark_palette() -> QPalette:
         QPalette.ColorRole.Mid: "#5f6368", QPalette.ColorRole.Link: "#8ab4f8",
     }
     for role, color in colors.items():
-        palette.setColor(role, QColor(color))
+        palette.setColor(role, QColor(color))  # every group: active, inactive, disabled
+    # A disabled control must look disabled: without these, a greyed-out Delete or menu entry
+    # read exactly like one that works.
+    disabled = QPalette.ColorGroup.Disabled
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text,
+                 QPalette.ColorRole.ButtonText, QPalette.ColorRole.HighlightedText):
+        palette.setColor(disabled, role, QColor("#6f7378"))
+    palette.setColor(disabled, QPalette.ColorRole.Button, QColor("#26272a"))
+    palette.setColor(disabled, QPalette.ColorRole.Highlight, QColor("#3c4043"))
     return palette
 
 

@@ -167,3 +167,32 @@ def test_warnings_are_kept_among_the_steps_of_a_pinned_aid(qapp: object) -> None
         window.close()
     assert shown == ["⚠ Hot parts Wait until the plates are cold.",
                      "ℹ Gloves are in the red box."]
+
+
+def test_a_disabled_button_looks_disabled_in_both_themes(qapp: object) -> None:
+    """In the dark theme a disabled Delete button (and menu entry) was drawn exactly like one
+    that works: the palette gave every group the same colours."""
+    from PySide6.QtGui import QColor, QImage
+    from PySide6.QtWidgets import QApplication, QPushButton
+
+    from app.theme import apply_theme
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+
+    def text_contrast(enabled: bool) -> int:
+        """How far the lettering stands out from the button's face."""
+        button = QPushButton("Delete")
+        button.setEnabled(enabled)
+        button.resize(120, 32)
+        image = button.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+        face = QColor(image.pixel(8, image.height() // 2)).lightness()
+        middle = range(image.height() // 4, 3 * image.height() // 4)
+        return max(abs(QColor(image.pixel(x, y)).lightness() - face)
+                   for x in range(20, image.width() - 20) for y in middle)
+
+    for theme in ("light", "dark"):
+        apply_theme(app, theme)
+        working, greyed = text_contrast(True), text_contrast(False)
+        assert greyed < working * 0.75, (theme, working, greyed)
+    apply_theme(app, "light")
