@@ -93,7 +93,7 @@ def cmd_show(store: LibraryStore, args: argparse.Namespace) -> int:
     from job_aids import render_aid_text  # Markdown is loaded only when needed
 
     sys.stdout.write(render_aid_text(aid))
-    UsageLog(HandrailPaths.resolve(args.home).state / "usage.json").record_open(aid.id)
+    UsageLog(HandrailPaths.resolve(args.home).state / "usage.sqlite3").record_open(aid.id)
     return 0
 
 
@@ -322,7 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_gaps(store: LibraryStore, args: argparse.Namespace) -> int:
-    gaps = UsageLog(HandrailPaths.resolve(args.home).state / "usage.json").gaps()
+    gaps = UsageLog(HandrailPaths.resolve(args.home).state / "usage.sqlite3").gaps()
     if args.json:
         print(json.dumps(gaps, ensure_ascii=False))
         return 0

@@ -31,6 +31,7 @@ from job_aids.plain import plain_text
 from resources import icon_file
 from search import SearchError, SearchResponse, SearchResult
 from search.catalogue import CatalogueEntry
+from search.usage import SearchSession, query_key
 
 from . import autostart, dialogs, logs, trace
 from .aid_view import AidWindow, aid_page, load_page, show_hotkey, with_hotkey
@@ -50,7 +51,6 @@ from .window_context import WindowContext, create_context_reader
 
 log = logging.getLogger("handrail")
 
-GAP_SETTLE_MS = 1500       # a query that finds nothing for this long is a content gap
 TRIM_AFTER_HIDE_MS = 3000  # memory freed by a search session goes back once the user is done
 
 
@@ -138,10 +138,9 @@ class Controller(QObject):
         self.library: LibraryWindow | None = None
         self._last_trashed: tuple[str, str] | None = None  # entry id, title
         self.popup.became_active.connect(lambda: self.popup.replay(self.hotkey.release_keys()))
-        self.popup.content_gap.connect(self._maybe_gap)
-        self._gap_timer = QTimer(self, singleShot=True, interval=GAP_SETTLE_MS)
-        self._gap_timer.timeout.connect(self._record_gap)
-        self._gap_query = ""
+        # The searches of this showing of the popup, recorded when it ends (search/usage.py).
+        self._session: SearchSession | None = None
+        self.popup.searched.connect(self._searched)
         self._trim_timer = QTimer(self, singleShot=True, interval=TRIM_AFTER_HIDE_MS)
         self._trim_timer.timeout.connect(self._shrink)
 
@@ -308,10 +307,10 @@ class Controller(QObject):
         """Whether the popup has the keyboard, as the window system sees it now: Qt learns of
         a click elsewhere only when it gets to that event, and a busy moment made the next
         press hide a popup the user could not type into."""
-        window_id = self.context_reader.capture().window_id
-        if window_id is None:  # no way to ask here: Qt's view is all there is
-            return self.popup.isActiveWindow()
-        return window_id == int(self.popup.winId())
+        if not self.popup.isActiveWindow():
+            return False
+        focused = self.context_reader.has_keyboard(int(self.popup.winId()))
+        return focused is not False  # None: no way to ask here, Qt's view is all there is
 
     def _make_popup_active(self, force: bool = False) -> None:
         if self.popup.isVisible() and not self.popup.isActiveWindow():
@@ -394,7 +393,7 @@ class Controller(QObject):
         """The popup is gone; the window the user clicked keeps the keyboard."""
         self._trim_timer.start()
         self.hotkey.release_keys()
-        self._record_gap()
+        self._end_search()
 
     def _answered(self, generation: int, answer: SearchResponse | HomeRows,
                   seconds: float) -> None:
@@ -435,17 +434,19 @@ class Controller(QObject):
                               generation, f"<p>Cannot show this aid: {html.escape(str(error))}"
                               "</p>", None))
 
-    def _maybe_gap(self, query: str) -> None:
-        self._gap_query = query
-        self._gap_timer.start()
+    def _searched(self, query: str, results: int) -> None:
+        if self._session is None:
+            self._session = SearchSession(self.context.app or "", self.context.window_title or "")
+        self._session.answered(query, results)
 
-    def _record_gap(self) -> None:
-        self._gap_timer.stop()
-        query, self._gap_query = self._gap_query.strip(), ""
-        response = self.popup.last_response
-        if (query and isinstance(response, SearchResponse) and not response.results
-                and response.query.strip() == query):
-            self.worker.record_gap(query, self.context.app)
+    def _end_search(self, aid_id: str | None = None, action: str | None = None) -> None:
+        """The popup's searching is over: record what was searched and what came of it (a
+        search that ended without an aid opened is a content gap, search/insights.py)."""
+        session, self._session = self._session, None
+        if session is not None:
+            self.worker.record_searches(session.finish(aid_id, action))
+        if aid_id and action and action != "open":
+            self.worker.record_event(action, aid_id)
 
     # -- acting on an aid -------------------------------------------------------------------------
     def _load(self, result: SearchResult) -> JobAid | None:
@@ -459,6 +460,7 @@ class Controller(QObject):
         aid = self._load(result)
         if aid is None:
             return
+        self._end_search(aid.id, "open")
         self.popup.hide()
         self.worker.record_open(aid.id)
         self.open_aid(aid)
@@ -521,6 +523,7 @@ class Controller(QObject):
                                  if window in self.windows else None)
 
     def pin_result(self, result: SearchResult) -> None:
+        self._end_search(result.id, "pin")
         self._dismiss_and(result, self.pin_aid)
 
     def _dismiss_and(self, result: SearchResult, action: Callable[[JobAid], None]) -> None:
@@ -611,6 +614,7 @@ class Controller(QObject):
         if aid is None:
             return
         text = Checklist.from_aid(aid).first_copyable() or plain_text(aid.body)
+        self._end_search(aid.id, "copy")
         self.popup.dismiss()
         self._copy_text(text, aid.title)
 
@@ -626,6 +630,7 @@ class Controller(QObject):
         trace.trace("copied", title=title, chars=len(text))
 
     def edit_result(self, result: SearchResult) -> None:
+        self._end_search(result.id, "edit")
         self._dismiss_and(result, self.edit_aid)
 
     def edit_aid(self, aid: JobAid) -> None:
@@ -665,6 +670,8 @@ class Controller(QObject):
         except JobAidError as error:
             dialogs.warn(None, "Handrail", f"The aid was not created: {error}")
             return
+        if title:  # written from a search: that gap is being filled
+            self.worker.record_event("create", aid.id, query_key(title))
         self.edit_aid(aid)
 
     # -- settings ---------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ class Popup(QWidget):
     dismissed = Signal()                  # hidden by Esc or the hotkey: give focus back
     clicked_away = Signal()               # hidden: another window was clicked, it keeps focus
     became_active = Signal()              # it has the keyboard now
-    content_gap = Signal(str)             # a query that found nothing
+    searched = Signal(str, int)           # a query answered, and how many aids it found
 
     def __init__(self) -> None:
         super().__init__(None, Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint
@@ -283,7 +283,7 @@ class Popup(QWidget):
             if not rows:
                 rows = [Row("create", f"Create an aid for '{answer.query.strip()}'")]
                 notice = f"No aid found for <b>{html.escape(answer.query.strip())}</b>."
-                self.content_gap.emit(answer.query)
+            self.searched.emit(answer.query, len(answer.results))
         self.notice.setText(notice)
         self.notice.setVisible(bool(notice))
         self.model.set_rows(rows)

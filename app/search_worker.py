@@ -19,6 +19,7 @@ from job_aids import STARTER, JobAidError, LibraryStore
 from job_aids.paths import HandrailPaths
 from job_aids.store import scan_stamps
 from search.results import Context, SearchResult
+from search.usage import Search
 
 from . import memory
 from .unexpected import contained
@@ -101,9 +102,14 @@ class SearchWorker(QObject):
         if self._service is not None:
             self._service.usage.record_open(aid_id)
 
-    def record_gap(self, query: str, app: str | None) -> None:
+    def record_searches(self, searches: list[Search]) -> None:
         if self._service is not None:
-            self._service.usage.record_gap(query, app)
+            for search in searches:
+                self._service.usage.record_search(search)
+
+    def record_event(self, kind: str, aid_id: str, detail: str = "") -> None:
+        if self._service is not None:
+            self._service.usage.record_event(kind, aid_id, detail)
 
     def check_reachable(self) -> None:
         """Look (off the GUI thread: a dead share can take seconds to answer) for collections

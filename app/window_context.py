@@ -34,6 +34,11 @@ class ContextReader:
     def force_focus(self, window_id: int, timestamp: int = 0) -> None:
         pass
 
+    def has_keyboard(self, window_id: int) -> bool | None:
+        """Whether the window (or one inside it) has the keyboard now, as the window system
+        sees it; None where it cannot be asked."""
+        return None
+
 
 class X11ContextReader(ContextReader):
     def __init__(self) -> None:
@@ -99,6 +104,27 @@ class X11ContextReader(ContextReader):
             pass
 
 
+    def has_keyboard(self, window_id: int) -> bool | None:
+        """The X input focus (not _NET_ACTIVE_WINDOW: a focus given with force_focus is not
+        the window manager's, and the property lags behind it)."""
+        from Xlib import error
+
+        try:
+            focus: Any = self._display.get_input_focus().focus
+            for _ in range(8):  # the focus may be on a window inside ours
+                if not focus or isinstance(focus, int):
+                    return False
+                if int(focus.id) == window_id:
+                    return True
+                parent = focus.query_tree().parent
+                if not parent or int(parent.id) == int(self._root.id):
+                    return False
+                focus = parent
+        except (error.XError, error.ConnectionClosedError, AttributeError):
+            return None
+        return False
+
+
 class WindowsContextReader(ContextReader):  # pragma: no cover - Windows only
     def __init__(self) -> None:
         import ctypes
@@ -130,6 +156,9 @@ class WindowsContextReader(ContextReader):  # pragma: no cover - Windows only
 
     def activate(self, window_id: int, timestamp: int = 0) -> None:
         self._user32.SetForegroundWindow(window_id)
+
+    def has_keyboard(self, window_id: int) -> bool | None:
+        return int(self._user32.GetForegroundWindow() or 0) == window_id
 
 
 def create_context_reader(platform_name: str) -> ContextReader:

@@ -17,6 +17,7 @@ from .errors import CollectionError, StorageError
 from .names import slugify
 
 SCHEMA_VERSION = 1
+SHARING = ("off", "counts", "words")
 OWN = "mine"
 STARTER = "starter"
 
@@ -35,16 +36,22 @@ class Collection:
     path: Path
     kind: CollectionKind
     read_only: bool = False
+    # What this machine's usage adds to the collection's shared insights (the user's choice,
+    # off until chosen): "off", "counts" (no search words) or "words" (counts and the words
+    # of searches that found nothing). See search/team_insights.py.
+    share_insights: str = "off"
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "path": str(self.path), "kind": self.kind.value,
-                "read_only": self.read_only}
+                "read_only": self.read_only, "share_insights": self.share_insights}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Collection:
+        sharing = str(data.get("share_insights", "off"))
         return cls(name=str(data["name"]), path=Path(str(data["path"])),
                    kind=CollectionKind(data.get("kind", "folder")),
-                   read_only=bool(data.get("read_only", False)))
+                   read_only=bool(data.get("read_only", False)),
+                   share_insights=sharing if sharing in SHARING else "off")
 
 
 class CollectionRegistry:
@@ -124,6 +131,23 @@ class CollectionRegistry:
         data.setdefault("collections", []).append(collection.to_json())
         self._save(data)
         return collection
+
+    def set_sharing(self, name: str, mode: str) -> Collection:
+        """Choose what this machine shares with a team collection ("off", "counts",
+        "words"); only a writable collection added here can share."""
+        if mode not in SHARING:
+            raise CollectionError(f"sharing is one of {', '.join(SHARING)}, not {mode!r}")
+        collection = self.get(name)
+        if collection.kind in (CollectionKind.OWN, CollectionKind.STARTER) or (
+                collection.read_only and mode != "off"):
+            raise CollectionError(f"{name!r} is not a shared, writable collection; insights "
+                                  "are shared only with a team's collection")
+        data = self._load()
+        for item in data.get("collections", []):
+            if item.get("name") == name:
+                item["share_insights"] = mode
+        self._save(data)
+        return self.get(name)
 
     def remove(self, name: str) -> Collection:
         """Forget a collection. The folder and its files are never touched."""

@@ -33,6 +33,7 @@ class CatalogueEntry:
     review_by: str          # ISO date or ""
     updated: str            # ISO date: the aid's `updated`, else the file's modification day
     opens: int = 0
+    created: str = ""       # ISO date: the aid's `created`, or ""
     folder: str = ""        # the folder inside its collection ("" at the top)
     haystack: str = ""      # title and tags in lower case: what the filter box looks in
 
@@ -78,6 +79,7 @@ def entry_from_fields(fields: Mapping[str, Any], opens: int = 0,
         collection=collection, kind=str(fields.get("kind") or ""), folder=folder,
         tags=tags, apps=apps, owner=str(fields.get("owner") or ""),
         review_by=str(fields.get("review_by") or ""), updated=updated, opens=opens,
+        created=str(fields.get("created") or ""),
         haystack=" ".join([title, *tags]).lower())
 
 

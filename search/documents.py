@@ -134,6 +134,7 @@ def aid_fields(aid: JobAid) -> dict[str, Any]:
         "app_names": "\n".join(dict.fromkeys(m.app for m in apps if m.app)),
         "owner": aid.owner or "",
         "updated": _iso_date(aid.meta.get("updated")),
+        "created": _iso_date(aid.meta.get("created")),
     }
 
 

@@ -45,9 +45,10 @@ from .whoosh_fence import (
     writer_options,
 )
 
-SCHEMA_VERSION = 5  # 2: question words dropped as stop words; 3: id searchable;
+SCHEMA_VERSION = 6  # 2: question words dropped as stop words; 3: id searchable;
 # 4: each apps entry stored as "app<TAB>title pattern", title-only entries marked;
-# 5: tags, apps, owner and updated stored for the Library window; document and url patterns
+# 5: tags, apps, owner and updated stored for the Library window; document and url patterns;
+# 6: created stored (a gap is filled by an aid written after it)
 META_FILE = "handrail-index.json"
 SURFACES_FILE = "surfaces.json"
 STATE_FILE = "handrail-state.tsv"
@@ -79,6 +80,7 @@ def build_schema() -> Schema:
         app_names=STORED(),
         owner=STORED(),
         updated=STORED(),
+        created=STORED(),
     )
 
 

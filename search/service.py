@@ -24,7 +24,7 @@ class SearchService:
              parallel: bool = True) -> SearchService:
         index = AidIndex(paths.cache / "index", parallel=parallel)
         index.open()
-        usage = UsageLog(paths.state / "usage.json")
+        usage = UsageLog(paths.state / "usage.sqlite3")
         return cls(store, index, usage, SearchEngine(index, usage))
 
     def close(self) -> None:

@@ -106,14 +106,14 @@ def test_login_start_runs_the_installed_command_with_an_icon(
 
 
 def test_content_gaps_are_counted_per_query(tmp_path: Path) -> None:
-    usage = UsageLog(tmp_path / "usage.json")
+    usage = UsageLog(tmp_path / "usage.sqlite3")
     usage.record_gap("Unjam  Printer", "SAPLogon")
     usage.record_gap("unjam printer", "firefox")
     usage.record_gap("book a return")
     usage.record_gap("   ")
-    again = UsageLog(tmp_path / "usage.json")
+    again = UsageLog(tmp_path / "usage.sqlite3")
     gaps = again.gaps()
-    assert [g["query"] for g in gaps] == ["Unjam  Printer", "book a return"]
+    assert [g["query"] for g in gaps] == ["Unjam Printer", "book a return"]
     assert gaps[0]["count"] == 2 and gaps[0]["apps"] == ["SAPLogon", "firefox"]
     usage.record_open("a")
     usage.record_open("b")

@@ -129,7 +129,7 @@ def test_caches_kept_for_typing_are_dropped_when_asked(library: LibraryStore) ->
     assert any("_handrail_postings" in leaf.__dict__ for leaf in leaves)
     assert any("_handrail_term_infos" in leaf._terms.__dict__ for leaf in leaves)
     assert fold.cache_info().currsize > 0
-    SearchService(library, index, UsageLog(library.paths.state / "usage.json"), engine).shrink()
+    SearchService(library, index, UsageLog(library.paths.state / "usage.sqlite3"), engine).shrink()
     assert fold.cache_info().currsize == 0
     assert not any("_handrail_postings" in leaf.__dict__ for leaf in leaves)
     assert not any("_handrail_term_infos" in leaf._terms.__dict__ for leaf in leaves)

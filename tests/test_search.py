@@ -57,7 +57,7 @@ def index(library: LibraryStore) -> AidIndex:
 
 @pytest.fixture
 def engine(index: AidIndex, library: LibraryStore) -> SearchEngine:
-    return SearchEngine(index, UsageLog(library.paths.state / "usage.json"),
+    return SearchEngine(index, UsageLog(library.paths.state / "usage.sqlite3"),
                         today=dt.date(2026, 11, 29))
 
 

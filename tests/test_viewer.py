@@ -157,7 +157,7 @@ def test_links_out_of_the_collection_are_not_listed_or_found(store: LibraryStore
 
     index = AidIndex(store.paths.cache / "index", parallel=False)
     index.update(store)
-    engine = SearchEngine(index, UsageLog(store.paths.state / "usage.json"))
+    engine = SearchEngine(index, UsageLog(store.paths.state / "usage.sqlite3"))
     assert engine.search("nologin ").results == []
     assert engine.search("users ").results == []
     index.close()
