@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -24,7 +23,7 @@ from job_aids.paths import HandrailPaths
 from resources import starter_dir, templates_dir
 from search import SearchError, UsageLog
 
-from . import logs, search_commands, unexpected
+from . import insights_commands, logs, search_commands, unexpected
 from .terminal import guard, json_text, terminal_safe
 
 log = logging.getLogger("handrail")
@@ -308,9 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     collection.set_defaults(func=cmd_collection)
     search_commands.add_parsers(sub)
 
-    gaps = sub.add_parser("gaps", help="searches that found nothing: aids worth writing")
-    gaps.add_argument("--json", action="store_true")
-    gaps.set_defaults(func=cmd_gaps)
+    insights_commands.add_parsers(sub)
     toggle = sub.add_parser("toggle", help="show or hide the running app's search popup "
                             "(starts the app if it is not running)")
     toggle.add_argument("query", nargs="?", help="search for this at once")
@@ -319,19 +316,6 @@ def build_parser() -> argparse.ArgumentParser:
                            "pinned aids and their progress (for scripts and tests)")
     state.add_argument("--json", action="store_true", help="as one JSON object (the default)")
     return parser
-
-
-def cmd_gaps(store: LibraryStore, args: argparse.Namespace) -> int:
-    gaps = UsageLog(HandrailPaths.resolve(args.home).state / "usage.sqlite3").gaps()
-    if args.json:
-        print(json.dumps(gaps, ensure_ascii=False))
-        return 0
-    if not gaps:
-        print("No search has come up empty yet.")
-    for gap in gaps:
-        apps = f"  (in {', '.join(gap.get('apps', []))})" if gap.get("apps") else ""
-        print(f"{gap.get('count', 0):4}  {gap.get('query', '')}{apps}")
-    return 0
 
 
 def _app_command(args: argparse.Namespace) -> int:

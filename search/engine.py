@@ -13,6 +13,7 @@ import fnmatch
 import math
 import re
 from collections import OrderedDict
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from .index import AidIndex
 from .query import ParsedQuery, parse_query
 from .results import Context, SearchResponse, SearchResult
 from .snippets import TermMatcher, make_snippet
-from .usage import UsageLog
+from .usage import UsageLog, query_key
 from .window_title import TitleParts, title_parts
 
 PREFIX_EXPANSIONS = 8
@@ -47,6 +48,10 @@ RERANK_DEPTH = 30
 CACHE_SIZE = 64           # recent answers: backspacing and retyping cost nothing
 PHRASE_CHECK_DEPTH = 300
 CONTEXT_BOOST, HABIT_BOOST, STALE_FACTOR = 0.25, 0.15, 0.85
+# Team-informed ranking (search/team_insights.py): an aid colleagues opened after searching
+# the same words gains up to TEAM_BOOST; one the words did not find comes in at most at
+# TEAM_LIFT of the best match's score, so a clear match is never pushed down by it.
+TEAM_BOOST, TEAM_LIFT, TEAM_MIN_SHARE, TEAM_MIN_COUNT = 0.5, 0.9, 0.2, 2
 _FILTER_FIELDS = {"tag": "tags", "kind": "kind", "app": "apps", "in": "collection"}
 
 
@@ -79,6 +84,21 @@ class SearchEngine:
         self._cache: OrderedDict[tuple[Any, ...], SearchResponse] | None = \
             OrderedDict() if cache else None
         self._bodies = BodyCache()
+        self._team: dict[str, dict[str, float]] = {}  # query words -> aid id -> share
+        self._team_version = 0
+
+    def learn_from_team(self, pairs: Mapping[str, Mapping[str, int]]) -> None:
+        """What colleagues opened after searching which words (query key -> aid -> times);
+        an empty mapping switches team-informed ranking off."""
+        learned = {}
+        for key, counts in pairs.items():
+            total = sum(counts.values())
+            shares = {aid: n / total for aid, n in counts.items()
+                      if n >= TEAM_MIN_COUNT and n / total >= TEAM_MIN_SHARE}
+            if shares:
+                learned[key] = shares
+        self._team = learned
+        self._team_version += 1
 
     def forget(self) -> None:
         """Drop the recent answers and bodies (they come back with the next searches)."""
@@ -237,7 +257,7 @@ class SearchEngine:
         if self._cache is None:
             return self._search(text, limit, context)
         key = (text, limit, context, self.index.generation,
-               self.usage.version if self.usage is not None else 0)
+               self.usage.version if self.usage is not None else 0, self._team_version)
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
@@ -277,10 +297,30 @@ class SearchEngine:
             if not hits and len(clauses) > 1:
                 hits = self._partial(searcher, clauses, filter_query, limit, parsed)
                 response.partial = bool(hits)
+            if self._team:
+                hits = self._with_team_finds(searcher, hits, text, filter_query)
             # A corrected query is ranked and highlighted by the words it was corrected to.
             shown = parse_query(response.did_you_mean or text) if response.corrected else parsed
             response.results = self._finish(hits, shown, context, limit)
         return response
+
+    def _with_team_finds(self, searcher: Any, hits: list[tuple[float, dict[str, Any]]],
+                         text: str, filter_query: wq.Query | None
+                         ) -> list[tuple[float, dict[str, Any]]]:
+        """Re-order close results by what the team opened for these words, and bring in an
+        aid they opened that the words did not find (bounded: see TEAM_BOOST, TEAM_LIFT)."""
+        shares = self._team.get(query_key(text))
+        if not shares:
+            return hits
+        top = max((score for score, _ in hits), default=1.0)
+        boosted = [(score * (1.0 + TEAM_BOOST * shares.get(fields["id"], 0.0)), fields)
+                   for score, fields in hits]
+        missing = [aid for aid in shares if aid not in {f["id"] for _, f in hits}]
+        if missing:
+            for _, fields in self._run(searcher, _or([wq.Term("id", a) for a in missing]),
+                                       filter_query, len(missing) * 2):
+                boosted.append((top * TEAM_LIFT * shares[fields["id"]], fields))
+        return boosted
 
     @staticmethod
     def _run(searcher: Any, query: wq.Query, filter_query: wq.Query | None, limit: int,

@@ -158,14 +158,16 @@ def gaps_from(records: Iterable[SearchRecord], dismissed: dict[str, float] | Non
     created = created or {}
     groups: dict[str, list[SearchRecord]] = defaultdict(list)
     for record in records:
-        if not record.is_gap or not record.key:
-            continue
-        until = dismissed.get(record.key)
-        if until is not None and (record.ts or _day_end(record.day)) <= until:
-            continue
-        groups[record.key].append(record)
+        if record.is_gap and record.key:
+            groups[record.key].append(record)
+    members = _merge_similar(groups)
     gaps = []
-    for key, found in groups.items():
+    for key, all_found in groups.items():
+        # Dismissed: the searches up to then go (of any of the words merged into it).
+        cut = max((dismissed.get(k, float("-inf")) for k in members[key]), default=float("-inf"))
+        found = [r for r in all_found if (r.ts or _day_end(r.day)) > cut]
+        if not found:
+            continue
         words: Counter[str] = Counter()
         apps: Counter[str] = Counter()
         later: Counter[str] = Counter()
@@ -177,9 +179,12 @@ def gaps_from(records: Iterable[SearchRecord], dismissed: dict[str, float] | Non
                 later[record.found_later] += record.count
         last = max(r.ts for r in found)
         last_day = max(r.day for r in found)
-        if key in created and created[key] >= (last or _day_end(last_day) - 86400):
+        written = max((created.get(k, float("-inf")) for k in members[key]),
+                      default=float("-inf"))
+        if written >= (last or _day_end(last_day) - 86400):
             continue  # an aid was written from it
-        gap = Gap(key=key, query=words.most_common(1)[0][0], count=sum(words.values()),
+        query = words.most_common(1)[0][0]
+        gap = Gap(key=query_key(query), query=query, count=sum(words.values()),
                   apps=[a for a, _ in apps.most_common()], last=last, last_day=last_day,
                   found_later=dict(later.most_common()))
         if filled is not None and filled(gap):
@@ -187,6 +192,28 @@ def gaps_from(records: Iterable[SearchRecord], dismissed: dict[str, float] | Non
         gaps.append(gap)
     gaps.sort(key=lambda g: (-g.count, -g.last, g.query))
     return gaps
+
+
+MERGE_LIMIT = 2000  # gaps looked at for similar words (the most searched first)
+
+
+def _merge_similar(groups: dict[str, list[SearchRecord]]) -> dict[str, set[str]]:
+    """"vpn token" goes with "reset vpn token": a gap whose words are all in another's joins
+    the most searched such gap (the words shown are those typed most often). Returns each
+    remaining group's keys."""
+    members = {key: {key} for key in groups}
+    keys = sorted(groups, key=lambda k: -sum(r.count for r in groups[k]))[:MERGE_LIMIT]
+    words = {key: set(key.split()) for key in keys}
+    for key in sorted(keys, key=lambda k: len(words[k])):
+        if key not in groups:
+            continue
+        wider = [other for other in keys if other != key and other in groups
+                 and words[key] < words[other]]
+        if wider:
+            into = max(wider, key=lambda k: sum(r.count for r in groups[k]))
+            groups[into] += groups.pop(key)
+            members[into] |= members.pop(key)
+    return members
 
 
 def _day_end(day: str) -> float:

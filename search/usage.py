@@ -299,7 +299,13 @@ class UsageLog:
         how many raw rows went."""
         if self._db is None:
             return 0
-        cutoff = (now if now is not None else time.time()) - keep_days * 86400
+        try:
+            return self._roll_up((now if now is not None else time.time()) - keep_days * 86400)
+        except sqlite3.Error as error:  # tried again next start
+            log.warning("old usage not rolled up (%s)", error)
+            return 0
+
+    def _roll_up(self, cutoff: float) -> int:
         with self._write() as db:
             rows = db.execute("SELECT ts, query, key, app, opened, found_later FROM searches "
                               "WHERE ts < ?", (cutoff,)).fetchall()
