@@ -6,7 +6,7 @@ import dataclasses
 import html
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QImage, QKeySequence, QShortcut, QTextDocument
@@ -23,6 +23,9 @@ from job_aids import STARTER, AidSource, JobAid, LibraryStore
 from job_aids.attachments import read_attachment
 
 from .settings import DEFAULT_HOTKEY
+
+if TYPE_CHECKING:
+    from .feedback import FeedbackBar
 
 AID_LINK_PREFIX = "handrail:aid/"  # job_aids.render writes [[wiki links]] so (imported late)
 
@@ -115,7 +118,9 @@ class AidWindow(QWidget):
 
     def __init__(self, aid: JobAid, page: str, *, on_pin: Callable[[JobAid], None],
                  on_edit: Callable[[JobAid], None],
-                 on_link: Callable[[str], None]) -> None:
+                 on_link: Callable[[str], None],
+                 on_vote: Callable[[JobAid, str, str], None] | None = None,
+                 on_review: Callable[[JobAid, str], None] | None = None) -> None:
         super().__init__()
         self.aid = aid
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -142,6 +147,15 @@ class AidWindow(QWidget):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.browser, 1)
+        self.feedback: FeedbackBar | None = None
+        if on_vote is not None:
+            from .feedback import FeedbackBar
+
+            review = ((lambda note: on_review(self.aid, note))
+                      if on_review is not None and aid.owner else None)
+            self.feedback = FeedbackBar(lambda vote, comment: on_vote(self.aid, vote, comment),
+                                        review)
+            layout.addWidget(self.feedback)
         layout.addLayout(buttons)
         QShortcut(QKeySequence("Ctrl+Return"), self, lambda: on_pin(self.aid))
         QShortcut(QKeySequence("Ctrl+E"), self, lambda: on_edit(self.aid))

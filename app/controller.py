@@ -11,7 +11,7 @@ import re
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QRect, QTimer, Signal
 from PySide6.QtGui import QCursor, QGuiApplication, QIcon
@@ -33,6 +33,11 @@ from search import SearchError, SearchResponse, SearchResult
 from search.catalogue import CatalogueEntry
 from search.usage import SearchSession, query_key
 
+if TYPE_CHECKING:
+    from search.insights import Report
+
+    from .insights_window import InsightsWindow
+
 from . import autostart, dialogs, logs, trace
 from .aid_view import AidWindow, aid_page, load_page, show_hotkey, with_hotkey
 from .background import run_in_background
@@ -52,6 +57,7 @@ from .window_context import WindowContext, create_context_reader
 log = logging.getLogger("handrail")
 
 TRIM_AFTER_HIDE_MS = 3000  # memory freed by a search session goes back once the user is done
+TEAM_ROUND_MS = 3600_000  # hourly: share finished days, read what colleagues found
 
 
 def dependency_licences() -> list[tuple[str, str]]:
@@ -136,6 +142,8 @@ class Controller(QObject):
         self.popup.undo_requested.connect(self.undo_delete)
         self.popup.library_requested.connect(self.open_library)
         self.library: LibraryWindow | None = None
+        self.insights: InsightsWindow | None = None
+        self.popup.insights_requested.connect(self.open_insights)
         self._last_trashed: tuple[str, str] | None = None  # entry id, title
         self.popup.became_active.connect(lambda: self.popup.replay(self.hotkey.release_keys()))
         # The searches of this showing of the popup, recorded when it ends (search/usage.py).
@@ -148,6 +156,11 @@ class Controller(QObject):
         self.tray.search.connect(lambda: self.toggle(force_show=True))
         self.tray.new_aid.connect(lambda: self.create_aid(""))
         self.tray.library.connect(self.open_library)
+        self.tray.insights.connect(self.open_insights)
+        self.worker.team_ranking = self.settings.team_ranking
+        self._team_timer = QTimer(self, interval=TEAM_ROUND_MS)
+        self._team_timer.timeout.connect(self.worker.team_round)
+        self._team_timer.start()
         self.tray.settings.connect(self.open_settings)
         self.tray.open_log_folder.connect(self.open_log_folder)
         self.tray.help.connect(self.open_help)
@@ -467,7 +480,9 @@ class Controller(QObject):
 
     def open_aid(self, aid: JobAid) -> None:
         window = AidWindow(aid, aid_page(aid), on_pin=self.pin_aid, on_edit=self.edit_aid,
-                           on_link=self.open_title)
+                           on_link=self.open_title,
+                           on_vote=lambda a, vote, comment: self.worker.vote(a.id, vote, comment),
+                           on_review=self.request_review)
         self._keep(window)
         window.show()
         window.raise_()
@@ -479,6 +494,53 @@ class Controller(QObject):
             self.open_aid(self.store.find_linked(title))
         except JobAidError as error:
             dialogs.inform(None, "Handrail", str(error))
+
+    def request_review(self, aid: JobAid, note: str) -> None:
+        """Ask the owner to look at an aid: a prepared mail (the owner's address is in the
+        aid), and a count in the team's shared insights where the team shares them."""
+        from .insights_window import open_mail, request_review_url
+
+        self.worker.record_event("review-request", aid.id, note)
+        owner = aid.owner or ""
+        if "@" in owner and not open_mail(request_review_url(owner.removeprefix("mailto:"),
+                                                             aid.title, note)):
+            dialogs.inform(None, "Handrail", f"No mail program opened. Write to {owner} about "
+                           f"“{aid.title}”.")
+
+    def open_insights(self) -> None:
+        """The Insights window (one; read anew each time it is shown)."""
+        from .insights_window import InsightsWindow
+
+        if self.popup.isVisible():
+            self.popup.hide()
+        if self.insights is None:
+            self.insights = InsightsWindow(self._report, self._dismiss_gap)
+            self.insights.write_requested.connect(self._write_for_gap)
+            self.insights.open_requested.connect(self._open_by_id)
+        self.insights.reload()
+        self.insights.show()
+        self.insights.raise_()
+        self.insights.activateWindow()
+        trace.trace("insights-shown")
+
+    def _report(self) -> Report:
+        service = self.worker.service
+        if service is None:
+            raise SearchError("the search index is still opening; press F5 in a moment")
+        return service.report()
+
+    def _dismiss_gap(self, query: str) -> None:
+        if self.worker.service is not None:
+            self.worker.service.usage.dismiss_gap(query)
+
+    def _write_for_gap(self, query: str, apps: list[str]) -> None:
+        self.create_aid(query, apps=apps[:3])
+
+    def _open_by_id(self, aid_id: str) -> None:
+        service = self.worker.service
+        found = service.engine.results_for_ids([aid_id]) if service is not None else []
+        if found:
+            self._act_on_path(found[0].path, self.open_aid)
 
     def open_library(self) -> None:
         """The Library window (one; shown again and read anew if it is open)."""
@@ -553,6 +615,11 @@ class Controller(QObject):
         window = PinnedWindow(with_hotkey(aid), self.pinned, self._copy_text)
         window.unpinned.connect(self._unpinned)
         window.give_back.connect(self._back_to_work)
+        window.finished.connect(lambda aid_id: self.worker.record_event("complete", aid_id))
+        window.abandoned.connect(lambda aid_id: None if self._quitting
+                                 else self.worker.record_event("abandon", aid_id))
+        window.voted.connect(lambda aid_id, vote, comment: self.worker.vote(aid_id, vote,
+                                                                           comment))
         if aid.source is not None:
             self._pinned_files.addPath(str(aid.source.path))
         return window
@@ -579,6 +646,7 @@ class Controller(QObject):
             window = self._new_pinned_window(aid)
             window.setGeometry(old.geometry())
             old.unpinned.disconnect()
+            old.abandoned.disconnect()  # rebuilt, not given up
             old.close()
             self.pinned_windows[aid_id] = window
             window.show()
@@ -658,13 +726,15 @@ class Controller(QObject):
         editor.show()
         editor.activateWindow()
 
-    def create_aid(self, title: str) -> None:
-        self.popup.dismiss()
+    def create_aid(self, title: str, apps: list[str] | None = None) -> None:
+        if self.popup.isVisible():
+            self.popup.dismiss()
         kind, ok = QInputDialog.getItem(None, "New aid", "What kind of aid?", list(KINDS), 0,
                                         False)
         if not ok:
             return
-        extra: dict[str, Any] = {"apps": [self.context.app]} if self.context.app else {}
+        apps = apps if apps is not None else [self.context.app] if self.context.app else []
+        extra: dict[str, Any] = {"apps": apps} if apps else {}
         try:
             aid = self.store.new_from_template(kind, title or "New aid", extra=extra)
         except JobAidError as error:
@@ -699,6 +769,8 @@ class Controller(QObject):
         except OSError as error:
             return f"The settings could not be saved: {error}"
         self.settings = chosen
+        self.worker.team_ranking = chosen.team_ranking
+        self.worker.team_round()  # a sharing choice or the ranking switch takes effect now
         return None
 
     # -- requests from other instances ----------------------------------------------------------

@@ -65,6 +65,9 @@ class _StepRow(QFrame):
 class PinnedWindow(QWidget):
     unpinned = Signal(str)  # aid id
     give_back = Signal()    # Esc: the keyboard goes back to the work window
+    finished = Signal(str)  # aid id: every step ticked
+    abandoned = Signal(str)  # aid id: unpinned with some steps ticked, not all
+    voted = Signal(str, str, str)  # aid id, vote, comment
 
     def __init__(self, aid: JobAid, state: PinnedState,
                  copy: Callable[[str, str], None]) -> None:
@@ -120,10 +123,19 @@ class PinnedWindow(QWidget):
         footer = QHBoxLayout()
         footer.addWidget(self.progress, 1)
         footer.addWidget(reset)
+        from .feedback import FeedbackBar
+
+        # Offered once every step is ticked: the moment to say whether it helped.
+        self.feedback = FeedbackBar(lambda vote, comment: self.voted.emit(aid.id, vote, comment),
+                                    question="Done. Did this checklist help?")
+        self.feedback.setVisible(False)
+        for button in self.feedback.buttons.values():
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Space stays with the steps
 
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addWidget(scroll, 1)
+        layout.addWidget(self.feedback)
         layout.addLayout(footer)
         self.current = next((i for i, (box, _) in enumerate(self.boxes) if not box.isChecked()),
                             0)
@@ -205,6 +217,12 @@ class PinnedWindow(QWidget):
     def _ticked(self, step: Step, on: bool) -> None:
         self._state.set_done(self.aid.id, step.text, on)
         self._update_progress()
+        if on and self.all_done():
+            self.finished.emit(self.aid.id)
+            self.feedback.setVisible(True)
+
+    def all_done(self) -> bool:
+        return bool(self.boxes) and all(box.isChecked() for box, _ in self.boxes)
 
     def _update_progress(self) -> None:
         total = len(self.boxes)
@@ -265,6 +283,8 @@ class PinnedWindow(QWidget):
             self._update_progress()  # the current step is marked only while it has the keys
 
     def closeEvent(self, event: object) -> None:
+        if any(box.isChecked() for box, _ in self.boxes) and not self.all_done():
+            self.abandoned.emit(self.aid.id)
         self.unpinned.emit(self.aid.id)
         super().closeEvent(event)  # type: ignore[arg-type]
 

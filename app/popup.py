@@ -52,6 +52,7 @@ class Popup(QWidget):
     delete_requested = Signal(object)     # SearchResult: to the trash
     undo_requested = Signal()             # Ctrl+Z: undo the last delete
     library_requested = Signal()          # Ctrl+L: the Library window
+    insights_requested = Signal()         # Ctrl+I: the Insights window
     preview_requested = Signal(int, str)  # generation, path
     dismissed = Signal()                  # hidden by Esc or the hotkey: give focus back
     clicked_away = Signal()               # hidden: another window was clicked, it keeps focus
@@ -465,6 +466,8 @@ class Popup(QWidget):
                 self.mark_requested.emit(result)
         elif ctrl and key == Qt.Key.Key_L:
             self.library_requested.emit()
+        elif ctrl and key == Qt.Key.Key_I:
+            self.insights_requested.emit()
         elif alt and key == Qt.Key.Key_S:
             self.use_selection()
         else:

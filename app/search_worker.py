@@ -59,6 +59,7 @@ class SearchWorker(QObject):
     _check = Signal()
     _open = Signal()
     _shrink = Signal()
+    _team = Signal()
 
     def __init__(self, paths: HandrailPaths, store: LibraryStore) -> None:
         super().__init__()
@@ -77,6 +78,8 @@ class SearchWorker(QObject):
         self._open.connect(self._open_service)
         self._shrink.connect(self._drop_caches)
         self._check.connect(self._check_reachable)
+        self._team.connect(self._team_round)
+        self.team_ranking = True  # Settings: rank by what colleagues found
 
     def start(self) -> None:
         self._thread.start()
@@ -107,6 +110,10 @@ class SearchWorker(QObject):
             for search in searches:
                 self._service.usage.record_search(search)
 
+    def vote(self, aid_id: str, vote: str, comment: str = "") -> None:
+        if self._service is not None:
+            self._service.usage.vote(aid_id, vote, comment)
+
     def record_event(self, kind: str, aid_id: str, detail: str = "") -> None:
         if self._service is not None:
             self._service.usage.record_event(kind, aid_id, detail)
@@ -119,6 +126,21 @@ class SearchWorker(QObject):
     def shrink(self) -> None:
         """Give back the memory searching used, once the user is done searching."""
         self._shrink.emit()
+
+    def team_round(self) -> None:
+        """Share this machine's finished days with the team collections that opted in, and
+        learn what colleagues found (on the search thread: a share may be slow)."""
+        self._team.emit()
+
+    @Slot()
+    def _team_round(self) -> None:
+        if self._service is None:
+            return
+        with contained("sharing insights with the team", lambda error: self.failed.emit(
+                -1, f"Insights were not shared with the team: {error}")):
+            self._service.share_with_teams()
+        with contained("reading the team's insights", lambda error: None):
+            self._service.learn_from_team(self.team_ranking)
 
     @property
     def service(self) -> SearchService | None:
@@ -165,6 +187,7 @@ class SearchWorker(QObject):
         with contained("bringing the search index up to date", failed):
             stats = service.index.update(self._store, lambda d, t: self.progress.emit(d, t))
             self.indexed.emit(stats)
+        self.team_round()
         if self._closing.is_set():
             return
         from search import LibraryWatcher

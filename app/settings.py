@@ -24,6 +24,9 @@ class Settings:
     # Off X11 there is no PRIMARY selection; reading the clipboard needs the user's consent.
     use_clipboard_as_selection: bool = False
     theme: str = "system"  # "system", "light" or "dark"
+    # Rank higher what colleagues opened after searching the same words (their shared
+    # insights, search/team_insights.py); nothing of this machine's is sent for it.
+    team_ranking: bool = True
 
     @classmethod
     def load(cls, file: Path) -> tuple[Settings, str | None]:

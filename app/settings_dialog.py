@@ -1,4 +1,5 @@
-"""The Settings dialog: hotkey, library folders, start at login, appearance."""
+"""The Settings dialog: hotkey, library folders (and what is shared with a team's), start at
+login, appearance."""
 
 from __future__ import annotations
 
@@ -29,6 +30,17 @@ from job_aids import JobAidError
 from job_aids.collections import CollectionRegistry
 
 from .settings import DEFAULT_HOTKEY, Settings
+
+SHARING_NOTES = {
+    "off": "Nothing about your searches leaves this machine.",
+    "counts": "Once a day this machine adds to the folder, in .handrail/insights/: how many "
+              "searches found nothing opened, and for this folder's aids how often each was "
+              "opened, pinned, copied, finished or voted on. No search words, window titles, "
+              "comments or other aids.",
+    "words": "As counts only, and also the words of searches that found nothing and of "
+             "searches that led to one of this folder's aids (so the team's searches rank "
+             "better). No window titles, no comments, nothing about other aids.",
+}
 
 # Applies settings; returns an error message to show, or None when all went well.
 Apply = Callable[[Settings], str | None]
@@ -73,6 +85,22 @@ class SettingsDialog(QDialog):
         folder_buttons.addWidget(remove)
         folder_buttons.addStretch(1)
 
+        # What this machine shares with the selected team folder (off until chosen).
+        self.sharing = QComboBox()
+        self.sharing.setAccessibleName("Share insights with this folder's team")
+        for label, value in (("Share nothing", "off"), ("Share counts only", "counts"),
+                             ("Share counts and search words", "words")):
+            self.sharing.addItem(label, value)
+        self.sharing.activated.connect(self._sharing_chosen)
+        self.sharing_note = QLabel()
+        self.sharing_note.setWordWrap(True)
+        self.sharing_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.folders.currentRowChanged.connect(self._show_sharing)
+        self.team_ranking = QCheckBox("Rank higher what colleagues opened for the same words")
+        self.team_ranking.setToolTip("Uses the insights your team shares in its folders; it "
+                                     "sends nothing of yours")
+        self.team_ranking.setChecked(settings.team_ranking)
+
         self.start_at_login = QCheckBox("Start Handrail when I log in")
         self.start_at_login.setChecked(settings.start_at_login)
         self.clipboard = QCheckBox("Where there is no selection to read, use the clipboard")
@@ -97,6 +125,9 @@ class SettingsDialog(QDialog):
         form.addRow("&Hotkey:", hotkey_row)
         form.addRow("Library folders:", self.folders)
         form.addRow("", folder_buttons)
+        form.addRow("&Insights:", self.sharing)
+        form.addRow("", self.sharing_note)
+        form.addRow("", self.team_ranking)
         form.addRow("", self.start_at_login)
         form.addRow("", self.clipboard)
         form.addRow("&Appearance:", self.theme)
@@ -110,6 +141,26 @@ class SettingsDialog(QDialog):
         for collection in self._draft.all():
             lock = " (read-only)" if collection.read_only else ""
             self.folders.addItem(f"{collection.name} · {collection.path}{lock}")
+
+    def _show_sharing(self, row: int) -> None:
+        collections = self._draft.all()
+        collection = collections[row] if 0 <= row < len(collections) else None
+        can_share = collection is not None and collection.kind.value in ("team", "folder") \
+            and not collection.read_only
+        self.sharing.setEnabled(can_share)
+        mode = collection.share_insights if collection is not None else "off"
+        self.sharing.setCurrentIndex(max(0, self.sharing.findData(mode)))
+        self.sharing_note.setText(SHARING_NOTES[mode] if can_share else
+                                  "Insights are shared only with a writable team folder; "
+                                  "select one above.")
+
+    def _sharing_chosen(self) -> None:
+        row = self.folders.currentRow()
+        if row < 0:
+            return
+        name, mode = self._draft.all()[row].name, str(self.sharing.currentData())
+        self._change(lambda registry: registry.set_sharing(name, mode))
+        self.folders.setCurrentRow(row)
 
     def _add_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "A folder of Markdown aids")
@@ -142,7 +193,8 @@ class SettingsDialog(QDialog):
         return replace(self._settings, hotkey=sequence or self._settings.hotkey,
                        start_at_login=self.start_at_login.isChecked(),
                        use_clipboard_as_selection=self.clipboard.isChecked(),
-                       theme=str(self.theme.currentData()))
+                       theme=str(self.theme.currentData()),
+                       team_ranking=self.team_ranking.isChecked())
 
     def accept(self) -> None:
         while self._changes:  # the folder changes, tried on the draft, made for real

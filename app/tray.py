@@ -1,5 +1,5 @@
-"""The tray icon and its menu: Search, New aid, Library, Pinned aids, Sync status, Settings,
-the log, Help, About, Quit."""
+"""The tray icon and its menu: Search, New aid, Library, Insights, Pinned aids, Sync status,
+Settings, the log, Help, About, Quit."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ class Tray(QObject):
     search = Signal()
     new_aid = Signal()
     library = Signal()
+    insights = Signal()
     settings = Signal()
     open_log_folder = Signal()
     help = Signal()
@@ -31,6 +32,7 @@ class Tray(QObject):
         self._search = self._action("&Search…", self.search.emit)
         self._action("&New aid…", self.new_aid.emit)
         self._action("&Library…", self.library.emit)
+        self._action("&Insights…", self.insights.emit)
         self.pinned_menu = self.menu.addMenu("&Pinned aids")
         self.pinned_menu.aboutToShow.connect(self._fill_pinned)
         self.sync_status = self.menu.addAction("Sync: no team library set up")

@@ -94,7 +94,7 @@ def _lines(usage: UsageLog, mode: str, aid_ids: set[str], after: str, until: str
     for ts, kind, aid_id in usage.rows("SELECT ts, kind, aid_id FROM events ORDER BY ts"):
         day = day_of(ts)
         if after < day <= until and aid_id in aid_ids and kind in (
-                "open", "pin", "copy", "complete", "abandon"):
+                "open", "pin", "copy", "complete", "abandon", "review-request"):
             yield {**base, "day": day, "kind": kind, "aid": aid_id, "count": 1}
     for day, kind, aid_id, count in usage.rows(
             "SELECT day, kind, aid_id, count FROM daily WHERE kind IN ('open', 'pin', 'copy', "
