@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint typecheck pytest pytest-plain bench bench-app screenshots bundle \
+.PHONY: run test test-fast lint typecheck pytest pytest-plain bench bench-app bench-team \
+	screenshots bundle \
 	setup system-deps clean
 
 run: setup
@@ -53,6 +54,10 @@ bench: setup
 
 bench-app: setup
 	$(BIN)/python -m bench.popup_bench $(ARGS)
+
+# Team-informed ranking: MRR@10 on the judged queries without and with a simulated team log.
+bench-team: setup
+	$(BIN)/python -m bench.team_ranking $(ARGS)
 
 bundle: setup
 	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller build.spec

@@ -346,3 +346,17 @@ def test_team_finds_lift_what_colleagues_opened_but_never_hide_a_clear_match(
     engine.learn_from_team({})  # switched off
     assert ids("invoice") == plain and ids("supplier bill") == []
     index.close()
+
+
+@pytest.mark.slow
+def test_a_simulated_team_log_raises_mrr_on_the_judged_queries_and_never_lowers_the_rest(
+        tldr_root: Path, tmp_path: Path) -> None:
+    from bench.team_ranking import team_gain
+
+    result = team_gain(tldr_root / "pages", tmp_path, seed=1)
+    searched, rest = result["searched_by_team"], result["not_searched"]
+    assert searched["n"] >= 4 and result["team_files"] == 20
+    if searched["mrr_without"] < 1.0:  # the whole corpus (the sample in tests/data is easy)
+        assert searched["mrr_with"] > searched["mrr_without"]
+    assert searched["mrr_with"] >= searched["mrr_without"]
+    assert rest["mrr_with"] == rest["mrr_without"]
