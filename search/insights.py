@@ -16,9 +16,12 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .catalogue import CatalogueEntry
+
+if TYPE_CHECKING:
+    from .team_insights import TeamInsights
 from .usage import VOTES, UsageLog, day_of, query_key
 
 NOT_OPENED_DAYS = 90
@@ -239,7 +242,10 @@ def filled_by_new_aids(entries: Iterable[CatalogueEntry],
 # -- the report ------------------------------------------------------------------------------
 def build_report(usage: UsageLog, entries: list[CatalogueEntry], *, since: float = 0.0,
                  collection: str | None = None, filled: Filled | None = None,
-                 today: dt.date | None = None, limit: int = 50) -> Report:
+                 today: dt.date | None = None, limit: int = 50,
+                 team: TeamInsights | None = None) -> Report:
+    """The report of this machine's log, and of the team's shared files where given (other
+    machines' days: their searches, gaps, opens, finished checklists and votes)."""
     today = today or dt.date.today()
     if collection:
         entries = [e for e in entries if e.collection == collection]
@@ -253,6 +259,19 @@ def build_report(usage: UsageLog, entries: list[CatalogueEntry], *, since: float
         votes[aid_id][vote] += 1
         if comment:
             comments[aid_id].append(f"{vote}: {comment}")
+    local = list(records)
+    extra_days: dict[str, list[int]] = {}
+    if team is not None:
+        since_day = day_of(since) if since else ""
+        records += [r for r in team.records if r.day >= since_day]
+        for kind, counts in team.events.items():
+            events[kind].update(counts)
+        for aid_id, counts in team.votes.items():
+            votes[aid_id].update(counts)
+        for aid_id, texts in team.comments.items():
+            comments[aid_id] += texts
+        # Days as counted by each machine (those sharing counts only send no words).
+        extra_days = {d: v for d, v in team.per_day.items() if d >= since_day}
     last_opened = {aid_id: day_of(ts) for aid_id, ts in usage.rows(
         "SELECT aid_id, MAX(ts) FROM events WHERE kind = 'open' GROUP BY aid_id")}
     for aid_id, day in usage.rows("SELECT aid_id, MAX(day) FROM daily WHERE kind = 'open' "
@@ -284,17 +303,20 @@ def build_report(usage: UsageLog, entries: list[CatalogueEntry], *, since: float
         if f.owner:
             owners[f.owner].append(f)
     per_day_counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for record in records:
+    for record in local:
         per_day_counts[record.day][0] += record.count
         if record.is_gap:
             per_day_counts[record.day][1] += record.count
+    for day, (day_searches, day_gaps) in extra_days.items():
+        per_day_counts[day][0] += day_searches
+        per_day_counts[day][1] += day_gaps
     gaps = content_gaps(usage, since=since, filled=filled, records=records)
     days = sorted(per_day_counts)
     return Report(
         since=days[0] if days else (day_of(since) if since else ""),
         until=days[-1] if days else "",
-        searches=sum(r.count for r in records),
-        gap_searches=sum(r.count for r in records if r.is_gap),
+        searches=sum(v[0] for v in per_day_counts.values()),
+        gap_searches=sum(v[1] for v in per_day_counts.values()),
         gaps=gaps[:limit], review_due=sorted(review_due, key=lambda f: f.review_by)[:limit],
         voted_down=voted_down[:limit], not_opened=not_opened[:limit],
         not_opened_count=len(not_opened), most_used=most_used[:limit],

@@ -17,6 +17,7 @@ from .usage import UsageLog
 
 if TYPE_CHECKING:
     from .insights import Report
+    from .team_insights import TeamInsights
 
 
 @dataclass
@@ -54,7 +55,17 @@ class SearchService:
             return [] if response.partial else [r.id for r in response.results]
 
         return build_report(self.usage, entries, since=since, collection=collection,
-                            filled=filled_by_new_aids(entries, found), today=today)
+                            filled=filled_by_new_aids(entries, found), today=today,
+                            team=self.read_teams())
+
+    def read_teams(self) -> TeamInsights:
+        """Every team collection's shared insights but this machine's own, added up."""
+        from .team_insights import TeamInsights, read_team
+
+        team = TeamInsights()
+        for collection in self.team_collections():
+            team.add(read_team(collection.path, skip_client=self.usage.client_id))
+        return team
 
     def team_collections(self) -> list[Collection]:
         return [c for c in self.store.collections.all()

@@ -127,9 +127,28 @@ class TeamInsights:
     def pairs(self) -> dict[str, Counter[str]]:
         return learned_pairs(self.records)
 
+    def add(self, other: TeamInsights) -> None:
+        """Another collection's team, added in."""
+        self.clients += other.clients
+        self.searches += other.searches
+        self.gap_searches += other.gap_searches
+        for day, (searches, gaps) in other.per_day.items():
+            slot = self.per_day.setdefault(day, [0, 0])
+            slot[0] += searches
+            slot[1] += gaps
+        self.records += other.records
+        for name in ("events", "votes"):
+            mine: dict[str, Counter[str]] = getattr(self, name)
+            for key, counts in getattr(other, name).items():
+                mine.setdefault(key, Counter()).update(counts)
+        for aid, comments in other.comments.items():
+            self.comments.setdefault(aid, []).extend(comments)
+        self.problems += other.problems
 
-def read_team(collection_path: Path) -> TeamInsights:
-    """Add up all machines' files; a damaged line or file is skipped and named."""
+
+def read_team(collection_path: Path, skip_client: str | None = None) -> TeamInsights:
+    """Add up all machines' files (but ``skip_client``'s: this machine's own, already in its
+    log); a damaged line or file is skipped and named."""
     from .usage import query_key
 
     team = TeamInsights()
@@ -139,7 +158,7 @@ def read_team(collection_path: Path) -> TeamInsights:
     except OSError:
         return team
     for file in files:
-        if not _CLIENT.match(file.stem):
+        if not _CLIENT.match(file.stem) or file.stem == skip_client:
             continue
         try:
             if file.stat().st_size > MAX_FILE_BYTES:

@@ -294,6 +294,17 @@ def test_the_service_shares_only_with_collections_that_opted_in(
         lines = [json.loads(line) for line in next(
             (team / ".handrail" / "insights").glob("*.jsonl")).read_text().splitlines()]
         assert {line["kind"] for line in lines} == {"searches", "found"}
+        # A colleague's machine shares too: the report adds their days to this machine's,
+        # and this machine's own file is not counted twice.
+        colleague = UsageLog(tmp_path / "colleague.sqlite3")
+        colleague.record_search(Search("vendor master", 3), time.time() - 3 * DAY)
+        colleague.vote("inv", "outdated", "MIRO changed", when=time.time() - 3 * DAY)
+        assert share(colleague, "team", team, "words", {"inv"}) > 0
+        report = service.report()
+        assert (report.searches, report.gap_searches) == (2, 1)
+        assert [g.query for g in report.gaps] == ["vendor master"]
+        assert [(a.id, a.votes) for a in report.voted_down] == [("inv", {"outdated": 1})]
+        assert report.voted_down[0].comments == []  # comments are never shared
         # The team's aid does not go into the search index as an aid.
         service.index.update(store)
         assert service.index.doc_count == len(list(store.iter_files()))
