@@ -427,6 +427,8 @@ class Controller(QObject):
         self.popup.refresh()  # what was shown came from a partial index
         if self.library is not None and self.library.isVisible():
             self.library.reload()  # it may have been opened before the index was
+        if self.insights is not None and self.insights.isVisible():
+            self.insights.reload()
 
     def _progress(self, done: int, total: int) -> None:
         text = (f"Indexing {done:,} of {total:,} aids… results come from those indexed so far"
@@ -788,11 +790,22 @@ class Controller(QObject):
             QTimer.singleShot(0, self.quit)
         elif command == "library":
             self.open_library()
+        elif command == "insights":
+            self.open_insights()
         elif command == "state":
             return {"ok": True, **self.state()}
         else:
             return {"ok": False, "error": f"unknown command {command!r}"}
         return {"ok": True, "visible": self.popup.isVisible()}
+
+    def _insights_state(self) -> dict[str, Any] | None:
+        window = self.insights
+        if window is None or not window.isVisible():
+            return None
+        report = window.report
+        return {"active": window.isActiveWindow(), "summary": window.summary.text(),
+                "tab": window.tabs.tabText(window.tabs.currentIndex()).replace("&", ""),
+                "gaps": [g.query for g in report.gaps] if report else None}
 
     def _library_state(self) -> dict[str, Any] | None:
         library = self.library
@@ -830,5 +843,6 @@ class Controller(QObject):
                 for w in self.pinned_windows.values()},
             "windows": [w.windowTitle() for w in self.windows if w.isVisible()],
             "library": self._library_state(),
+            "insights": self._insights_state(),
             "tray": self.tray.icon.isVisible(), "hotkey": self.hotkey.sequence,
         }

@@ -147,6 +147,9 @@ class InsightsWindow(QWidget):
         QShortcut(QKeySequence("Ctrl+W"), self, self.close)
         QShortcut(QKeySequence("Escape"), self, self.close)
         QShortcut(QKeySequence("F5"), self, self.reload)
+        for number in range(1, 6):  # Ctrl+1 … Ctrl+5: the pages
+            QShortcut(QKeySequence(f"Ctrl+{number}"), self,
+                      lambda n=number: self.tabs.setCurrentIndex(n - 1))
         self.resize(1000, 660)
 
     def reload(self) -> None:
@@ -178,9 +181,11 @@ class InsightsWindow(QWidget):
 
     def _gaps_page(self, gaps: list[Gap]) -> QWidget:
         page = QWidget()
+        titles = self.report.titles if self.report is not None else {}
         self.gap_table = table(("Searched for", "Times", "From", "Last", "Then opened"),
                                [(g.query, g.count, ", ".join(g.apps), g.last_day,
-                                 ", ".join(g.found_later)) for g in gaps])
+                                 ", ".join(titles.get(a, a) for a in g.found_later))
+                                for g in gaps])
         self.gap_table.setAccessibleName("Content gaps")
         self.gap_table.doubleClicked.connect(lambda _index: self.write_current_gap())
         write = QPushButton("&Write this aid")

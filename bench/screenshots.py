@@ -104,6 +104,49 @@ review_by: 2024-01-31
 }
 
 
+def insights_shots(desktop: Desktop, work: Path, out: Path) -> list[Path]:
+    """The Insights window on a month of a 20-person team (bench/insights_demo.py), and the
+    HTML report in headless Chromium where it is installed."""
+    import subprocess
+
+    from .insights_demo import build
+
+    home = work / "insights-home"
+    team = work / "ap-team"
+    (home / "state").mkdir(parents=True)
+    build(home / "state", team)
+    cli = [sys.executable, "-m", "app", "--home", str(home)]
+    subprocess.run([*cli, "collection", "add", str(team), "--name", "ap-team"], check=True,
+                   capture_output=True)
+    shots = []
+    app = HandrailApp(desktop, home).start()
+    try:
+        wait_for(lambda: app.events("index-current"), timeout=60, what="the index")
+        app.request(cmd="insights")
+        app.wait_state(lambda s: s["insights"] and s["insights"]["gaps"], timeout=30)
+        time.sleep(0.5)
+        shots.append(desktop.screenshot(out / "insights.png"))
+        desktop.xdotool("key", "ctrl+5")  # the Charts page
+        app.wait_state(lambda s: s["insights"]["tab"] == "Charts")
+        time.sleep(0.5)
+        shots.append(desktop.screenshot(out / "insights-charts.png"))
+    finally:
+        app.stop()
+    report = work / "report.html"
+    subprocess.run([*cli, "report", "--html", "-o", str(report)], check=True,
+                   capture_output=True)
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        print("no chromium here: report.png not made (apt install chromium)")
+        return shots
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
+                    "--hide-scrollbars", "--window-size=1200,2200",
+                    f"--screenshot={out / 'report.png'}", report.as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    shots.append(out / "report.png")
+    return shots
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
@@ -161,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
                 shots.append(desktop.screenshot(out / "pinned-dark.png"))
             finally:
                 app.stop()
+            shots += insights_shots(desktop, work, out)
         for shot in shots:
             print(shot)
     finally:

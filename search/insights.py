@@ -77,6 +77,7 @@ class Report:
     most_used: list[AidFigures]
     owners: dict[str, list[AidFigures]]
     per_day: list[tuple[str, int, int]]  # day, searches, gaps
+    titles: dict[str, str] = field(default_factory=dict)  # aid id -> title, of aids named
 
     def to_json(self) -> dict[str, Any]:
         def aid(figures: AidFigures) -> dict[str, Any]:
@@ -92,6 +93,7 @@ class Report:
             "most_used": [aid(a) for a in self.most_used],
             "owners": {o: [aid(a) for a in aids] for o, aids in self.owners.items()},
             "per_day": [{"day": d, "searches": s, "gaps": g} for d, s, g in self.per_day],
+            "titles": self.titles,
         }
 
 
@@ -321,7 +323,8 @@ def build_report(usage: UsageLog, entries: list[CatalogueEntry], *, since: float
         voted_down=voted_down[:limit], not_opened=not_opened[:limit],
         not_opened_count=len(not_opened), most_used=most_used[:limit],
         owners={o: sorted(a, key=lambda f: f.title.casefold()) for o, a in sorted(owners.items())},
-        per_day=[(d, per_day_counts[d][0], per_day_counts[d][1]) for d in days])
+        per_day=[(d, per_day_counts[d][0], per_day_counts[d][1]) for d in days],
+        titles={a: by_id[a].title for g in gaps[:limit] for a in g.found_later if a in by_id})
 
 
 def since_timestamp(date_text: str | None) -> float:

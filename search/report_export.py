@@ -25,7 +25,8 @@ def to_csv(report: Report) -> str:
     for gap in report.gaps:
         writer.writerow({"section": "content gap", "day": gap.last_day, "query": gap.query,
                          "count": gap.count, "apps": " ".join(gap.apps),
-                         "detail": " ".join(f"{a}×{n}" for a, n in gap.found_later.items())})
+                         "detail": " ".join(f"{report.titles.get(a, a)}×{n}"
+                                            for a, n in gap.found_later.items())})
     for section, aids in (("review due", report.review_due), ("voted down", report.voted_down),
                           ("not opened in 90 days", report.not_opened),
                           ("most used", report.most_used)):
@@ -63,7 +64,7 @@ body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em aut
 color:#202124;padding:0 1em}h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:1.8em;
 border-bottom:1px solid #dadce0;padding-bottom:.2em}table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:.3em .6em;border-bottom:1px solid #eee;vertical-align:top}
-th{background:#f1f3f4}td.n{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f1f3f4}.n{text-align:right;font-variant-numeric:tabular-nums}
 .muted{color:#5f6368}.figures{display:flex;gap:2em;margin:1em 0}.figure b{font-size:1.8em;
 display:block}svg text{font:12px system-ui,sans-serif;fill:#5f6368}
 @media (prefers-color-scheme:dark){body{background:#202124;color:#e8eaed}th{background:#303134}
@@ -77,7 +78,8 @@ def _e(value: object) -> str:
 
 def _table(headers: Iterable[str], rows: Iterable[Iterable[object]], numeric: set[int]
            ) -> str:
-    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    head = "".join(f'<th class="n">{_e(h)}</th>' if i in numeric else f"<th>{_e(h)}</th>"
+                   for i, h in enumerate(headers))
     body = "".join("<tr>" + "".join(
         f'<td class="n">{_e(cell)}</td>' if i in numeric else f"<td>{_e(cell)}</td>"
         for i, cell in enumerate(row)) + "</tr>" for row in rows)
@@ -153,7 +155,8 @@ def to_html(report: Report, title: str = "Handrail insights") -> str:
         "other words.</p>",
         _table(("Searched for", "Times", "From", "Last", "Then opened"),
                ((g.query, g.count, ", ".join(g.apps), g.last_day,
-                 ", ".join(g.found_later)) for g in report.gaps), {1}),
+                 ", ".join(report.titles.get(a, a) for a in g.found_later))
+                for g in report.gaps), {1}),
         "<h2>Needs attention</h2><h3>Past their review date</h3>",
         _table(("Aid", "Owner", "Review by"), ((a.title, a.owner, a.review_by)
                                                for a in report.review_due), set()),
