@@ -144,6 +144,8 @@ class Controller(QObject):
         self.library: LibraryWindow | None = None
         self.insights: InsightsWindow | None = None
         self.popup.insights_requested.connect(self.open_insights)
+        self.popup.voted.connect(lambda result, vote, comment: self.worker.vote(
+            result.id, vote, comment))
         self._last_trashed: tuple[str, str] | None = None  # entry id, title
         self.popup.became_active.connect(lambda: self.popup.replay(self.hotkey.release_keys()))
         # The searches of this showing of the popup, recorded when it ends (search/usage.py).

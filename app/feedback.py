@@ -21,6 +21,7 @@ class FeedbackBar(QWidget):
         super().__init__()
         self._on_vote = on_vote
         self._on_review = on_review
+        self._question = question
         self.question = QLabel(question)
         self.question.setTextFormat(Qt.TextFormat.PlainText)
         layout = QHBoxLayout(self)
@@ -41,6 +42,12 @@ class FeedbackBar(QWidget):
             self.buttons["review"] = review
             layout.addWidget(review)
         layout.addStretch(1)
+
+    def reset(self) -> None:
+        """Ask again (another aid is shown)."""
+        self.question.setText(self._question)
+        for button in self.buttons.values():
+            button.setEnabled(True)
 
     def vote(self, vote: str) -> None:
         comment = ""

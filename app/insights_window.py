@@ -57,7 +57,10 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> QTableWid
 
 
 def _votes(aid: AidFigures) -> str:
-    return ", ".join(f"{n} {vote}" for vote, n in aid.votes.items())
+    said = [f"{n} {vote}" for vote, n in aid.votes.items()]
+    if aid.review_requests:
+        said.append(f"review asked {aid.review_requests}×")
+    return ", ".join(said)
 
 
 class ChartPage(QWidget):
@@ -235,7 +238,8 @@ class InsightsWindow(QWidget):
                 (f"Past their review date ({len(report.review_due)})",
                  [(a.title, a.owner, a.review_by) for a in report.review_due],
                  ("Aid", "Owner", "Review by")),
-                (f"Voted outdated or not helpful ({len(report.voted_down)})",
+                (f"Voted outdated or not helpful, or a review asked for "
+                 f"({len(report.voted_down)})",
                  [(a.title, a.owner, _votes(a), " | ".join(a.comments))
                   for a in report.voted_down], ("Aid", "Owner", "Votes", "Comments")),
                 (f"Nobody opened in 90 days ({report.not_opened_count:,}; the first "

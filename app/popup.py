@@ -53,6 +53,7 @@ class Popup(QWidget):
     undo_requested = Signal()             # Ctrl+Z: undo the last delete
     library_requested = Signal()          # Ctrl+L: the Library window
     insights_requested = Signal()         # Ctrl+I: the Insights window
+    voted = Signal(object, str, str)      # SearchResult, vote, comment (under the preview)
     preview_requested = Signal(int, str)  # generation, path
     dismissed = Signal()                  # hidden by Esc or the hotkey: give focus back
     clicked_away = Signal()               # hidden: another window was clicked, it keeps focus
@@ -118,9 +119,21 @@ class Popup(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.search_box, 1)
         top.addWidget(self.context_label)
+        from .feedback import FeedbackBar
+
+        # "Did this help?" under the preview, for the aid shown there (a click, no key: the
+        # keyboard stays in the search box).
+        self.feedback = FeedbackBar(self._vote_current)
+        for button in self.feedback.buttons.values():
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.preview, 1)
+        side_layout.addWidget(self.feedback)
         splitter = QSplitter()
         splitter.addWidget(self.results)
-        splitter.addWidget(self.preview)
+        splitter.addWidget(side)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
@@ -338,6 +351,12 @@ class Popup(QWidget):
     def show_preview(self, generation: int, page: str, source: AidSource | None) -> None:
         if generation == self._preview_generation:
             self.preview.show_page(page, source)
+            self.feedback.reset()
+
+    def _vote_current(self, vote: str, comment: str) -> None:
+        result = self.current_result()
+        if result is not None:
+            self.voted.emit(result, vote, comment)
 
     # -- the current row ----------------------------------------------------------------------
     def current_row(self) -> Row | None:

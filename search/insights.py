@@ -52,6 +52,7 @@ class AidFigures:
     copies: int = 0
     completions: int = 0
     abandons: int = 0
+    review_requests: int = 0
     votes: dict[str, int] = field(default_factory=dict)
     comments: list[str] = field(default_factory=list)
     review_by: str = ""
@@ -286,6 +287,7 @@ def build_report(usage: UsageLog, entries: list[CatalogueEntry], *, since: float
             opens=events["open"][entry.id], pins=events["pin"][entry.id],
             copies=events["copy"][entry.id], completions=events["complete"][entry.id],
             abandons=events["abandon"][entry.id],
+            review_requests=events["review-request"][entry.id],
             votes={v: votes[entry.id][v] for v in VOTES if votes[entry.id][v]},
             comments=comments[entry.id][:10], review_by=entry.review_by,
             last_opened=last_opened.get(entry.id, ""))
@@ -294,8 +296,10 @@ def build_report(usage: UsageLog, entries: list[CatalogueEntry], *, since: float
     today_iso = today.isoformat()
     cutoff = (today - dt.timedelta(days=NOT_OPENED_DAYS)).isoformat()
     review_due = [f for f in all_figures if f.review_by and f.review_by < today_iso]
-    voted_down = [f for f in all_figures if f.votes.get("outdated") or f.votes.get("unhelpful")]
-    voted_down.sort(key=lambda f: -(f.votes.get("outdated", 0) + f.votes.get("unhelpful", 0)))
+    voted_down = [f for f in all_figures if f.votes.get("outdated") or f.votes.get("unhelpful")
+                  or f.review_requests]
+    voted_down.sort(key=lambda f: -(f.votes.get("outdated", 0) + f.votes.get("unhelpful", 0)
+                                    + f.review_requests))
     not_opened = [f for f in all_figures if (f.last_opened or "") < cutoff
                   and (by_id[f.id].created or by_id[f.id].updated or "") < cutoff]
     most_used = sorted((f for f in all_figures if f.opens or f.completions),

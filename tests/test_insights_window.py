@@ -122,3 +122,22 @@ def test_finishing_a_pinned_checklist_is_counted_and_asks_if_it_helped(
     kinds = [k for k, in service.usage.rows("SELECT kind FROM events ORDER BY ts")]
     assert kinds == ["pin", "complete"]
     assert [v for v, in service.usage.rows("SELECT vote FROM votes")] == ["helpful"]
+
+
+def test_a_vote_under_the_popup_preview_keeps_the_popup_and_the_keyboard(
+        controller: Controller, qtbot: QtBot) -> None:  # noqa: F811
+    popup = controller.popup
+    controller.toggle()
+    qtbot.keyClicks(popup.search_box, "unjam lab")
+    qtbot.waitUntil(lambda: "Pull the labels out" in popup.preview.toPlainText())
+    result = popup.current_result()
+    assert result is not None
+    qtbot.mouseClick(popup.feedback.buttons["helpful"], Qt.MouseButton.LeftButton)
+    assert popup.isVisible() and popup.search_box.hasFocus()
+    service = controller.worker.service
+    assert service is not None
+    assert service.usage.rows("SELECT aid_id, vote FROM votes") == [(result.id, "helpful")]
+    # A review asked for shows under Needs attention.
+    service.usage.record_event("review-request", result.id, "the cover opens differently")
+    [figures] = service.report().voted_down
+    assert (figures.id, figures.review_requests) == (result.id, 1)
