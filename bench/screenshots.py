@@ -6,7 +6,9 @@ Writes popup-context.png (hotkey pressed in an SAP window: the aid for its title
 the aids for SAP; the payroll aid, for another SAP window, is not there), popup-query.png (a
 typed query with a typo, matches highlighted), pinned.png (a checklist pinned beside the work,
 two steps ticked), library.png (the Library window: every aid, its kind, collection, tags and
-review date) and pinned-dark.png (the pinned checklist in the dark theme).
+review date), pinned-dark.png (the pinned checklist in the dark theme), insights.png and
+insights-charts.png (the Insights window on a month of a 20-person team) and report.png (the
+HTML report in headless Chromium, where it is installed).
 """
 
 from __future__ import annotations

@@ -38,6 +38,13 @@ def test_the_bundle_builds_starts_and_shows_the_popup(tmp_path: Path) -> None:
                                    timeout=30)
             assert state["tray"] is True and state["hotkey"] == "Ctrl+Alt+Space"
             desktop.screenshot(tmp_path / "bundle.png")
+            # The Insights window draws its charts with pyqtgraph (and numpy): in the bundle.
+            app.request(cmd="insights")
+            state = app.wait_state(lambda s: s["insights"] and s["insights"]["gaps"] is not None,
+                                   timeout=30)
+            assert "searches" in state["insights"]["summary"], state["insights"]
+            app.request(cmd="library")
+            app.wait_state(lambda s: s["library"] and s["library"]["total"] >= 8, timeout=30)
         finally:
             app.stop()
         assert app.process is not None and app.process.returncode == 0, app.log()
