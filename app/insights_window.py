@@ -83,7 +83,17 @@ class ChartPage(QWidget):
         self.toggle.setText("Show the &chart" if chart else "Show the &numbers")
 
 
+def _nothing_yet(text: str) -> QWidget:
+    label = QLabel(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    return label
+
+
 def searches_chart(per_day: list[tuple[str, int, int]]) -> QWidget:
+    if not per_day:
+        return _nothing_yet("No searches are recorded yet. Each search made in the popup "
+                            "shows here, day by day.")
     import pyqtgraph as pg  # loads numpy: only when the window opens
 
     plot = pg.PlotWidget()
@@ -106,6 +116,9 @@ def searches_chart(per_day: list[tuple[str, int, int]]) -> QWidget:
 
 
 def helpful_chart(shares: list[tuple[str, float]]) -> QWidget:
+    if not shares:
+        return _nothing_yet("No votes yet. Readers vote under an aid, under the popup's "
+                            "preview and when they finish a pinned checklist.")
     import pyqtgraph as pg
 
     plot = pg.PlotWidget()
@@ -171,10 +184,11 @@ class InsightsWindow(QWidget):
                 page.deleteLater()
         share = report.gap_searches / report.searches if report.searches else 0.0
         self.summary.setText(
-            f"{report.searches:,} searches" + (f" from {report.since} to {report.until}"
-                                               if report.since else "")
-            + f" · {share:.0%} ended without an aid · {len(report.gaps):,} content gaps · "
-            f"{len(report.review_due):,} aids due for review")
+            (f"{report.searches:,} searches" + (f" from {report.since} to {report.until}"
+                                                if report.since else "")
+             + f" · {share:.0%} ended without an aid · {len(report.gaps):,} content gaps"
+             if report.searches else "No searches recorded yet")
+            + f" · {len(report.review_due):,} aids due for review")
         self.tabs.addTab(self._gaps_page(report.gaps), "Content &gaps")
         self.tabs.addTab(self._attention_page(report), "Needs &attention")
         self.tabs.addTab(self._aids_table(report.most_used, opened=True), "&Most used")
