@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from job_aids import KINDS, OWN, JobAid, JobAidError, LibraryStore, parse_text
+from job_aids import KINDS, JobAid, JobAidError, LibraryStore
 from job_aids.checklist import Checklist, PinnedState
+from job_aids.drafts import Draft, DraftStore
 from job_aids.paths import HandrailPaths
 from job_aids.plain import plain_text
 from resources import icon_file
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 from . import autostart, dialogs, logs, trace
 from .aid_view import AidWindow, aid_page, load_page, show_hotkey, with_hotkey
 from .background import run_in_background
-from .editor import EditorWindow
+from .editor import EditorWindow, copy_text, editor_text
 from .hotkey import TOGGLE_HINT, HotkeyError, create_global_hotkey
 from .instance import InstanceServer
 from .library_window import LibraryWindow
@@ -104,6 +105,7 @@ class Controller(QObject):
             lambda window: trace.trace("focus-window", title=window.title() if window else None))
 
         self.pinned = PinnedState(paths.state / "pinned.json")
+        self.drafts = DraftStore(paths.state / "drafts")
         self.pinned_windows: dict[str, PinnedWindow] = {}
         self.windows: list[QWidget] = []  # open aids and editors, kept alive while shown
         self.last_copied_note = ""  # what the last copy said to the user
@@ -198,6 +200,7 @@ class Controller(QObject):
                                        QSystemTrayIcon.MessageIcon.Warning)
             self.tray.icon.messageClicked.connect(self.open_settings)
         QTimer.singleShot(0, self._restore_pinned)
+        QTimer.singleShot(0, self._offer_drafts)
         trace.trace("tray-ready", tray=self.tray.icon.isVisible(),
                     hotkey=self.hotkey.sequence)
         return True
@@ -711,42 +714,94 @@ class Controller(QObject):
             answer = dialogs.ask(
                 None, "Read-only aid",
                 f"“{aid.title}” is in the read-only collection {source.collection!r}. "
-                "Edit a copy in your own aids?")
+                "Edit a copy in your own aids? (It is written when you save it.)")
             if answer != QMessageBox.StandardButton.Yes:
                 return
             try:
-                copy = parse_text(self.store.open_for_editing(aid).text)
-                copy.meta.pop("id", None)
-                aid = self.store.create_aid(copy, OWN)
+                text = self.store.open_for_editing(aid).text
             except JobAidError as error:
                 dialogs.warn(None, "Handrail", str(error))
                 return
+            self.open_new_editor(copy_text(text, aid.id))
+            return
         try:
-            editor = EditorWindow(self.store, aid)
+            editor = EditorWindow(self.store, aid, drafts=self.drafts)
         except JobAidError as error:
             dialogs.warn(None, "Handrail", f"“{aid.title}” cannot be opened: {error}")
             return
+        self._show_editor(editor)
+
+    def _show_editor(self, editor: EditorWindow) -> None:
         self._keep(editor)
         editor.show()
         editor.activateWindow()
 
-    def create_aid(self, title: str, apps: list[str] | None = None) -> None:
+    def open_new_editor(self, text: str, on_created: Callable[[JobAid], None] | None = None
+                        ) -> EditorWindow:
+        """An editor on a new aid that is written only when the user saves it."""
+        editor = EditorWindow(self.store, None, new_text=text, drafts=self.drafts,
+                              on_created=on_created)
+        self._show_editor(editor)
+        return editor
+
+    def create_aid(self, title: str, apps: list[str] | None = None,
+                   kind: str | None = None) -> None:
         if self.popup.isVisible():
             self.popup.dismiss()
-        kind, ok = QInputDialog.getItem(None, "New aid", "What kind of aid?", list(KINDS), 0,
-                                        False)
-        if not ok:
-            return
+        if kind is None:
+            labels = [f"{k} — {self.store.templates.describe(k)}" for k in KINDS]
+            chosen, ok = QInputDialog.getItem(None, "New aid", "What kind of aid?", labels, 0,
+                                              False)
+            if not ok:
+                return
+            kind = chosen.split(" — ", 1)[0].strip()
         apps = apps if apps is not None else [self.context.app] if self.context.app else []
-        extra: dict[str, Any] = {"apps": apps} if apps else {}
         try:
-            aid = self.store.new_from_template(kind, title or "New aid", extra=extra)
+            text = self.store.new_aid_text(kind, title or "New aid", apps=apps)
         except JobAidError as error:
-            dialogs.warn(None, "Handrail", f"The aid was not created: {error}")
+            dialogs.warn(None, "Handrail", f"The aid was not started: {error}")
             return
-        if title:  # written from a search: that gap is being filled
-            self.worker.record_event("create", aid.id, query_key(title))
-        self.edit_aid(aid)
+
+        def created(aid: JobAid) -> None:
+            if title:  # written from a search: that gap is filled
+                self.worker.record_event("create", aid.id, query_key(title))
+
+        self.open_new_editor(text, created)
+
+    def _offer_drafts(self) -> None:
+        """Text left unsaved by a crash or a kill: offered back at start."""
+        drafts = self.drafts.all()
+        if not drafts:
+            return
+        titles = "\n".join(f"• {d.title}" + (" (a new aid)" if d.is_new else "")
+                           for d in drafts[:10])
+        answer = dialogs.ask(
+            None, "Unsaved text", f"Handrail kept text you had not saved when it last "
+            f"stopped:\n{titles}\n\nOpen it again?",
+            QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Open)
+        for draft in drafts:
+            if answer == QMessageBox.StandardButton.Discard:
+                self.drafts.discard(draft.key)
+            elif answer == QMessageBox.StandardButton.Open:
+                self._reopen_draft(draft)
+        trace.trace("drafts-offered", count=len(drafts))
+
+    def _reopen_draft(self, draft: Draft) -> None:
+        aid = None
+        if not draft.is_new:
+            try:
+                aid = self.store.load(Path(draft.target))
+            except JobAidError:
+                aid = None  # gone since: the text comes back as a new aid, nothing is lost
+        try:
+            editor = EditorWindow(self.store, aid, drafts=self.drafts, draft=draft,
+                                  new_text=draft.text)
+        except JobAidError as error:
+            dialogs.warn(None, "Handrail", f"The unsaved text could not be opened: {error}. "
+                         f"It stays in {self.drafts.folder}.")
+            return
+        self._show_editor(editor)
 
     # -- settings ---------------------------------------------------------------------------------
     def open_settings(self) -> None:
@@ -794,6 +849,9 @@ class Controller(QObject):
             self.open_library()
         elif command == "insights":
             self.open_insights()
+        elif command == "new":
+            self.create_aid(str(request.get("title") or ""), kind=str(request.get("kind")
+                                                                      or "checklist"))
         elif command == "state":
             return {"ok": True, **self.state()}
         else:
@@ -845,6 +903,10 @@ class Controller(QObject):
                 for w in self.pinned_windows.values()},
             "windows": [w.windowTitle() for w in self.windows if w.isVisible()],
             "library": self._library_state(),
+            "editors": [{"title": w.windowTitle(), "new": w.is_new,
+                         "modified": w.text.document().isModified(),
+                         "text": editor_text(w.text)}
+                        for w in self.windows if isinstance(w, EditorWindow) and w.isVisible()],
             "insights": self._insights_state(),
             "tray": self.tray.icon.isVisible(), "hotkey": self.hotkey.sequence,
         }

@@ -1,11 +1,18 @@
 """A plain editor for one aid: its Markdown on the left, the live preview on the right.
 
-A save writes exactly the text in the editor, and nothing when nothing was edited. A file that
+A save writes exactly the text in the editor, and nothing when nothing was edited; a text
+with problems (a bad date, an unknown kind, broken YAML) is saved only after "Save anyway?".
+A new aid is written only when saved, and unsaved text is kept as a crash-safe draft. A file that
 could not be written back as it came (invalid UTF-8, mixed line endings, over 2 MB, ...) opens
 read-only and says why. Earlier versions are one click away in the history dialog.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QFontDatabase, QKeySequence, QShortcut
@@ -32,6 +39,8 @@ from job_aids import (
     LibraryStore,
     parse_text,
 )
+from job_aids.collections import OWN
+from job_aids.drafts import Draft, DraftStore
 from job_aids.history import Version
 
 from . import dialogs
@@ -49,12 +58,27 @@ def editor_text(edit: QPlainTextEdit) -> str:
     return edit.document().toRawText().replace("\u2029", "\n")
 
 
+DRAFT_EVERY_MS = 3000  # unsaved text is kept this often (job_aids/drafts.py)
+
+
 class EditorWindow(QWidget):
-    def __init__(self, store: LibraryStore, aid: JobAid) -> None:
+    """An aid's editor. With ``aid`` None it edits a new aid (``new_text``) that exists only as
+    a draft until saved: closing it unsaved leaves nothing in the library. With ``draft`` it
+    brings back text a crash left unsaved."""
+
+    def __init__(self, store: LibraryStore, aid: JobAid | None, *, new_text: str = "",
+                 collection: str = OWN, drafts: DraftStore | None = None,
+                 draft: Draft | None = None,
+                 on_created: Callable[[JobAid], None] | None = None) -> None:
         super().__init__()
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._store = store
-        self.aid = aid
+        self._drafts = drafts
+        self._draft_key = draft.key if draft is not None else DraftStore.new_key()
+        self._collection = draft.collection if draft is not None else collection
+        self._on_created = on_created
+        self.is_new = aid is None
+        self.aid = aid if aid is not None else parse_text(new_text)
         self.read_only: str | None = None
         self.banner = QLabel()
         self.banner.setObjectName("readOnlyBanner")
@@ -87,8 +111,65 @@ class EditorWindow(QWidget):
         layout.addLayout(bottom)
         QShortcut(QKeySequence.StandardKey.Save, self, self.save)
         QShortcut(QKeySequence("Ctrl+R"), self, self.reload)
-        self._load(store.open_for_editing(aid))
+        QShortcut(QKeySequence("Ctrl+W"), self, self.close)
+        if aid is None:
+            self._start_new(draft.text if draft is not None else new_text)
+        else:
+            self._load(store.open_for_editing(aid))
+        if draft is not None:
+            self._bring_back(draft)
+        self._draft_timer = QTimer(self, interval=DRAFT_EVERY_MS)
+        self._draft_timer.timeout.connect(self.keep_draft)
+        self._draft_timer.start()
+        self._drafted = ""
         self.resize(1000, 640)
+
+    def _start_new(self, text: str) -> None:
+        self.text.setPlainText(text)
+        self.text.document().setModified(False)
+        self.history_button.setEnabled(False)
+        self.reload_button.setEnabled(False)
+        self.status.setText("New aid: nothing is written until you save (Ctrl+S) · your "
+                            "typing is kept as a draft meanwhile")
+        self._update_title()
+        self._render()
+
+    def _bring_back(self, draft: Draft) -> None:
+        """Text a crash left unsaved, shown as unsaved; the file's version stays on disk (and
+        goes to the history when this is saved)."""
+        self.text.setPlainText(draft.text)
+        self.text.document().setModified(True)
+        when = f"{dt.datetime.fromtimestamp(draft.saved_at):%Y-%m-%d %H:%M}"
+        changed = (self.aid.source is not None and draft.base_digest
+                   and self.aid.source.digest != draft.base_digest)
+        self.status.setText(f"Your unsaved text of {when} is back. " + (
+            "The file changed since: saving keeps its version in the history."
+            if changed else "Save it, or close and discard it."))
+        self._update_title()
+
+    def keep_draft(self) -> None:
+        """Write the unsaved text to the drafts folder (crash-safe), if it changed."""
+        if self._drafts is None or self.read_only or not (
+                self.text.document().isModified() or self.is_new):
+            return
+        text = editor_text(self.text)
+        if text == self._drafted:
+            return
+        source = self.aid.source
+        try:
+            self._drafts.save(self._draft_key, text, target=source.path if source else None,
+                              collection=self._collection,
+                              base_digest=source.digest if source else "")
+        except OSError as error:
+            self.status.setText(f"Your draft could not be kept ({error.strerror or error}); "
+                                "save soon")
+            return
+        self._drafted = text
+
+    def _drop_draft(self) -> None:
+        if self._drafts is not None:
+            self._drafts.discard(self._draft_key)
+        self._drafted = ""
 
     def _load(self, editable: EditableText) -> None:
         self.aid = editable.aid
@@ -110,7 +191,9 @@ class EditorWindow(QWidget):
     def _update_title(self) -> None:
         star = "*" if self.text.document().isModified() else ""
         lock = " (read-only)" if self.read_only else ""
-        self.setWindowTitle(f"{star}{self.aid.title}{lock} - Handrail editor")
+        new = " (new, not saved yet)" if self.is_new else ""
+        title = parse_text(editor_text(self.text)).title if self.is_new else self.aid.title
+        self.setWindowTitle(f"{star}{title}{new}{lock} - Handrail editor")
 
     def _changed(self) -> None:
         self._update_title()
@@ -119,16 +202,41 @@ class EditorWindow(QWidget):
     def _render(self) -> None:
         draft = parse_text(editor_text(self.text))
         self.preview.show_page(aid_page(draft), self.aid.source)
+        self.problems = draft.problems
+        if draft.problems and not self.read_only:
+            first = draft.problems[0]
+            more = f" (and {len(draft.problems) - 1} more)" if len(draft.problems) > 1 else ""
+            self.status.setText(f"Line {first.line}: {first.message}{more}")
 
     def save(self) -> bool:
         if self.read_only:
             self.status.setText("Not saved: this aid is open read-only (see above).")
             return False
-        if not self.text.document().isModified():
+        if not self.text.document().isModified() and not self.is_new:
             self.status.setText("No changes to save.")
             return True
+        text = editor_text(self.text)
+        problems = parse_text(text).problems
+        if problems:
+            listed = "\n".join(f"Line {p.line}: {p.message}" for p in problems[:8])
+            answer = dialogs.ask(self, "Save anyway?", f"{listed}\n\nSave anyway? The text is "
+                                 "saved exactly as it is.",
+                                 QMessageBox.StandardButton.Save
+                                 | QMessageBox.StandardButton.Cancel,
+                                 QMessageBox.StandardButton.Cancel)
+            if answer != QMessageBox.StandardButton.Save:
+                self.status.setText(f"Not saved: line {problems[0].line}: {problems[0].message}")
+                return False
         try:
-            self.aid = self._store.save_text(self.aid, editor_text(self.text))
+            if self.is_new:
+                self.aid = self._store.create_from_text(text, self._collection)
+                self.is_new = False
+                self.history_button.setEnabled(True)
+                self.reload_button.setEnabled(True)
+                if self._on_created is not None:
+                    self._on_created(self.aid)
+            else:
+                self.aid = self._store.save_text(self.aid, text)
         except AidChangedOnDiskError as error:
             self.status.setText("Not saved: the file changed on disk.")
             answer = dialogs.warn(
@@ -144,6 +252,7 @@ class EditorWindow(QWidget):
                                 "copy it or save it elsewhere.")
             return False
         self.text.document().setModified(False)
+        self._drop_draft()
         self._update_title()
         self.status.setText(f"Saved {self.aid.source.path if self.aid.source else ''}")
         return True
@@ -188,15 +297,38 @@ class EditorWindow(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.text.document().isModified():
+            what = "this new aid" if self.is_new else f"your changes to “{self.aid.title}”"
             answer = dialogs.ask(
-                self, "Unsaved changes", f"Save your changes to “{self.aid.title}”?",
+                self, "Unsaved changes", f"Save {what}?",
                 QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                 | QMessageBox.StandardButton.Cancel)
             if answer == QMessageBox.StandardButton.Cancel or (
                     answer == QMessageBox.StandardButton.Save and not self.save()):
                 event.ignore()
                 return
+        self._draft_timer.stop()
+        self._drop_draft()  # saved, discarded, or a new aid never typed in: nothing to keep
         event.accept()
+
+
+_ID_LINE = re.compile(r"^id:.*$", re.MULTILINE)
+
+
+def copy_text(text: str, original_id: str) -> str:
+    """The text of a copy of an aid: its own new ``id`` and ``derived_from`` the original's;
+    every other byte as it was (tags in the author's style, unknown keys kept)."""
+    new_id = uuid.uuid4()
+    lines = f"id: {new_id}\nderived_from: {original_id}"
+    newline = "\r\n" if text.startswith("---\r\n") else "\n"
+    if text.startswith(("---\n", "---\r\n")):
+        end = text.find(f"{newline}---", 3)
+        head = text[:end] if end > 0 else text
+        if _ID_LINE.search(head):
+            head = _ID_LINE.sub(lambda _m: lines.replace("\n", newline), head, count=1)
+        else:
+            head = head.rstrip("\r\n") + newline + lines.replace("\n", newline)
+        return head + (text[end:] if end > 0 else "")
+    return f"---\n{lines}\n---\n{text}"
 
 
 def local_time(version: Version) -> str:

@@ -34,6 +34,7 @@ from .fileformat import (
     decode,
     encode_text,
     is_markdown_name,
+    parse_text,
     read_aid,
     read_limited,
     serialize_bytes,
@@ -479,11 +480,28 @@ class LibraryStore:
         with self.write_lock.held():
             return clean([f for f in folders if f.is_dir()], self.trash, now=now)
 
+    def new_aid_text(self, kind: str, title: str, *, apps: list[str] | None = None,
+                     today: dt.date | None = None) -> str:
+        """The text of a new aid from the kind's template; nothing is written."""
+        return self.templates.new_text(kind, title, today=today or dt.date.today(), apps=apps)
+
+    def create_from_text(self, text: str, collection_name: str = OWN) -> JobAid:
+        """Write a new aid with exactly ``text`` (an editor's buffer), under a fresh, safe
+        file name made from its title."""
+        collection = self._writable(self.collections.get(collection_name),
+                                    Path(collection_name))
+        title = parse_text(text).title
+        data = encode_text(text.replace("\r\n", "\n"), "\n", False)
+        with self.write_lock.held():
+            path = unique_path(collection.path, slugify(title))
+            self._write(path, data)
+        return self.load(path, collection)
+
     def new_from_template(self, kind: str, title: str, collection_name: str = OWN,
                           extra: dict[str, Any] | None = None,
                           today: dt.date | None = None) -> JobAid:
-        """A new aid from the kind's template, with a fresh id and today's dates."""
-        aid = self.templates.instantiate(kind, title, today=today or dt.date.today())
-        if extra:
-            aid.meta.update(extra)
-        return self.create_aid(aid, collection_name)
+        """A new aid from the kind's template, written now (`handrail new`); ``extra`` may
+        give its apps."""
+        apps = list((extra or {}).get("apps") or [])
+        return self.create_from_text(self.new_aid_text(kind, title, apps=apps, today=today),
+                                     collection_name)

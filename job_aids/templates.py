@@ -1,14 +1,18 @@
-"""Templates for new aids, one per kind; each template is itself a good example aid."""
+"""Templates for new aids, one per kind: structure and prompts ("Step that starts with a verb"),
+never another aid's content, and a one-line description of the kind."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from .errors import TemplateError, map_os_errors
 from .fileformat import parse_bytes
-from .model import KINDS, JobAid, first_heading
+from .model import KINDS, JobAid
 
 
 class TemplateLibrary:
@@ -30,22 +34,43 @@ class TemplateLibrary:
             data = self._path(kind).read_bytes()
         return parse_bytes(data, self._path(kind))
 
-    def instantiate(self, kind: str, title: str, *, today: dt.date) -> JobAid:
-        """The template with a fresh id, the given title and today's dates."""
+    def describe(self, kind: str) -> str:
+        """The template's one-line description of its kind ("" if it has none)."""
+        description = self.load(kind).meta.get("description")
+        return str(description).strip() if description else ""
+
+    def new_text(self, kind: str, title: str, *, today: dt.date,
+                 apps: list[str] | None = None) -> str:
+        """The text of a new aid of ``kind``: front matter with a fresh id, the title, the
+        apps and today's date, then the template's structure and prompts. The template's own
+        description is not copied; nothing in it is another aid's content."""
         template = self.load(kind)
-        meta = {"id": str(uuid.uuid4()), "title": title, **template.meta}
-        meta["id"] = str(uuid.uuid4())  # a template's own id (if any) is never reused
-        meta["title"] = title
-        meta["kind"] = kind
-        # The template's own summary and tags describe the example, not the new aid.
-        meta["summary"] = ""
-        meta["tags"] = []
-        meta["created"] = today
-        meta["updated"] = today
-        if "review_by" in meta:
-            meta["review_by"] = today + dt.timedelta(days=180)
-        body = template.body
-        heading = first_heading(body)
-        if heading:
-            body = body.replace(f"# {heading}", f"# {title}", 1)
-        return JobAid(meta=meta, body=body, has_front_matter=True)
+        meta: dict[str, Any] = {"id": str(uuid.uuid4()), "title": title or "New aid",
+                                "kind": kind, "summary": "", "tags": []}
+        if apps:
+            meta["apps"] = list(apps)
+        for key, value in template.meta.items():
+            if key not in ("kind", "description", "title", "id"):
+                meta[key] = value
+        meta["review_by"] = today + dt.timedelta(days=180)
+        meta["created"] = dt.date.fromordinal(today.toordinal())
+        lines = [front_matter_line(key, value) for key, value in meta.items()]
+        body = template.body.replace("{title}", title or "New aid")
+        return "---\n" + "\n".join(lines) + "\n---\n" + body
+
+
+def front_matter_line(key: str, value: Any) -> str:
+    """One key as YAML, on its own: a value dumped alone can never become an anchor
+    (``created: &id001`` / ``updated: *id001``, as the old templates wrote). Lists of plain
+    values are written as ``[a, b]``, the way people write tags by hand."""
+    if isinstance(value, list) and not any(isinstance(v, dict | list) for v in value):
+        return f"{key}: [{', '.join(_scalar(v) for v in value)}]"
+    if isinstance(value, dict | list):
+        return yaml.safe_dump({key: value}, default_flow_style=False, allow_unicode=True,
+                              sort_keys=False, width=10_000).rstrip("\n")
+    return f"{key}: {_scalar(value)}"
+
+
+def _scalar(value: Any) -> str:
+    text = yaml.safe_dump(value, allow_unicode=True, width=10_000).strip()
+    return text[:-3].strip() if text.endswith("\n...") or text == "..." else text

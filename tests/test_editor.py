@@ -189,3 +189,65 @@ def test_history_restores_an_earlier_version_by_clicking(qtbot: QtBot,
     # The version it replaced is kept in turn: the restore can be undone.
     assert [v.read_bytes().decode().splitlines()[-1] for v in store.versions(
         store.load(path))] == ["first", "second", "third"]
+
+
+def test_a_save_with_problems_asks_first_and_then_writes_exactly_the_text(
+        qtbot: QtBot, store: LibraryStore) -> None:
+    path = store.paths.own_library / "broken.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    original = "---\ntitle: Printer\nkind: checklistx\ncreated: someday\n---\n- [ ] Open\n"
+    path.write_text(original)
+    editor = _open(qtbot, store, path)
+    qtbot.waitUntil(lambda: editor.status.text().startswith("Line "))  # shown in place
+    try:
+        _save_with_problems(qtbot, editor, path, original)
+    finally:
+        editor.text.document().setModified(False)  # no question when the test closes it
+
+
+def _save_with_problems(qtbot: QtBot, editor: EditorWindow, path: Path, original: str
+                        ) -> None:
+    _type_at_end(qtbot, editor, "- [ ] Close")
+    seen: list[str] = []
+    _answer_dialog("Cancel", seen)
+    _save(qtbot, editor)
+    assert seen and seen[0].startswith("Line ") and "Save anyway?" in seen[0]
+    assert path.read_text() == original
+    with qtbot.waitActive(editor):  # the window back in front after the question
+        editor.activateWindow()
+    again: list[str] = []
+    _answer_dialog("Save", again)
+    _save(qtbot, editor)
+    assert again and again[0] == seen[0]
+    assert path.read_text() == original + "- [ ] Close"
+
+
+def test_new_aids_hold_structure_never_another_aids_words_and_no_yaml_anchors(
+        store: LibraryStore) -> None:
+    import datetime as dt
+
+    from job_aids import KINDS, parse_text
+
+    for kind in KINDS:
+        text = store.new_aid_text(kind, "Open the shop", apps=["SAPLogon"],
+                                  today=dt.date(2026, 12, 2))
+        aid = parse_text(text)
+        assert (aid.title, aid.kind, aid.problems) == ("Open the shop", kind, [])
+        assert "&id" not in text and "*id" not in text and "created: 2026-12-02" in text
+        for example in ("example.com", "toner", "Close the shop", "Facilities", "payroll",
+                        "refund", "Travel"):
+            assert example not in text, (kind, example)
+        assert store.templates.describe(kind)
+        assert "description" not in aid.meta
+
+
+def test_a_copy_gets_its_own_id_and_keeps_every_other_byte() -> None:
+    from app.editor import copy_text
+
+    original = "---\ntitle: Unjam\ntags: [printer,  Jam]\nid: abc-1\nx-own: kept\n---\nBody\n"
+    copied = copy_text(original, "abc-1")
+    lines = copied.splitlines()
+    assert lines[3].startswith("id: ") and lines[3] != "id: abc-1"
+    assert lines[4] == "derived_from: abc-1"
+    assert copied.replace(lines[3] + "\n" + lines[4], "id: abc-1") == original
+    assert copy_text("# No front matter\n", "p-1").endswith("\n---\n# No front matter\n")

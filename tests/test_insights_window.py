@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from test_popup import controller  # noqa: F401 - the fixture
 
 from app.controller import Controller
+from app.editor import EditorWindow, editor_text
 from app.insights_window import ChartPage, InsightsWindow
 from search.usage import Search
 
@@ -57,7 +58,13 @@ def test_gaps_show_and_go_by_a_click_and_write_this_aid_is_prefilled(
     qtbot.mouseClick(_button(window, "Write this aid"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: any("vendor master" in w.windowTitle().lower()
                                 for w in controller.windows))
-    # Written from the gap: it leaves the list.
+    [editor] = [w for w in controller.windows if isinstance(w, EditorWindow)]
+    assert editor.is_new and "apps: [SAPLogon]" in editor_text(editor.text)
+    with qtbot.waitActive(editor):
+        editor.activateWindow()
+    qtbot.keyClick(editor.text, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not editor.is_new
+    # Written from the gap and saved: it leaves the list.
     window.reload()
     qtbot.waitUntil(lambda: window.report is not None and window.gap_table.rowCount() == 0)
 

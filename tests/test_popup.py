@@ -8,16 +8,17 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from app.aid_view import AidWindow
 from app.controller import Controller
+from app.editor import EditorWindow, editor_text
 from app.instance import server_name
 from app.popup import Popup
 from app.search_worker import SearchRequest
 from app.window_context import ContextReader, WindowContext
-from job_aids import HandrailPaths, JobAid, LibraryStore
+from job_aids import HandrailPaths, LibraryStore, parse_text
 from job_aids.checklist import PinnedState
 from search import SearchResponse
 
@@ -236,19 +237,68 @@ def test_stale_answers_are_never_painted(qtbot: QtBot) -> None:
     assert rows(popup) == ["Create an aid for 'printer'"]
 
 
-def test_new_aid_gets_the_query_and_the_application(
+def test_new_aid_gets_the_query_and_the_application_and_is_written_only_when_saved(
         controller: Controller, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
     from PySide6.QtWidgets import QInputDialog
 
-    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("checklist", True))
+    offered: list[list[str]] = []
+
+    def pick(parent: object, title: str, label: str, items: list[str], *args: object
+             ) -> tuple[str, bool]:
+        offered.append(items)
+        return next(i for i in items if i.startswith("checklist")), True
+
+    monkeypatch.setattr(QInputDialog, "getItem", pick)
+    own = controller.store.paths.own_library
+    before = sorted(p.name for p in own.iterdir())
     controller.toggle("close the till")
     controller.create_aid("close the till")
+    # Each kind is offered with what it is for.
+    assert any(i.startswith("checklist — Things to tick off") for i in offered[0])
     editor = controller.windows[-1]
-    aid: JobAid = editor.aid  # type: ignore[attr-defined]
+    assert isinstance(editor, EditorWindow) and editor.is_new
+    aid = parse_text(editor_text(editor.text))
     assert aid.title == "close the till" and aid.kind == "checklist"
     assert [a.app for a in aid.apps] == ["SAPLogon"]
-    assert aid.source is not None and Path(aid.source.path).is_file()
-    assert dt.date.today().isoformat() in aid.source.path.read_text()
+    text = editor_text(editor.text)
+    assert "&id" not in text and "*id" not in text  # no YAML anchors
+    assert "example.com" not in text and "Count the till" not in text  # no other aid's words
+    assert sorted(p.name for p in own.iterdir()) == before  # nothing written yet
+    qtbot.waitUntil(editor.isActiveWindow)
+    qtbot.keyClick(editor.text, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(editor.text, "- [ ] Lock the till drawer")
+    qtbot.keyClick(editor.text, Qt.Key.Key_Return)
+    qtbot.keyClick(editor.text, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    new = [p for p in own.iterdir() if p.name not in before]
+    assert len(new) == 1, editor.status.text()
+    [written] = new
+    assert written.read_text() == editor_text(editor.text)
+    assert dt.date.today().isoformat() in written.read_text()
+    assert not editor.is_new and editor.aid.source is not None
+
+
+def test_a_new_aid_closed_unsaved_leaves_nothing_in_the_library(
+        controller: Controller, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    own = controller.store.paths.own_library
+    before = sorted(p.name for p in own.iterdir())
+    controller.create_aid("vendor master", kind="procedure")
+    editor = controller.windows[-1]
+    assert isinstance(editor, EditorWindow)
+    editor.close()  # untouched: no question, nothing kept
+    assert sorted(p.name for p in own.iterdir()) == before
+    assert controller.drafts.all() == []
+    # Typed in, then discarded: nothing either.
+    controller.create_aid("vendor master", kind="procedure")
+    editor = controller.windows[-1]
+    assert isinstance(editor, EditorWindow)
+    qtbot.keyClicks(editor.text, "words")
+    editor.keep_draft()
+    assert [d.is_new for d in controller.drafts.all()] == [True]
+    from app import dialogs
+    monkeypatch.setattr(dialogs, "ask", lambda *a, **k: QMessageBox.StandardButton.Discard)
+    editor.close()
+    assert sorted(p.name for p in own.iterdir()) == before
+    assert controller.drafts.all() == []
 
 
 def test_settings_dialog_stays_open_on_a_taken_hotkey_and_saves_the_rest(

@@ -32,7 +32,9 @@ def test_every_template_is_a_valid_aid_of_its_kind(store: LibraryStore) -> None:
     for kind in KINDS:
         template = store.templates.load(kind)
         assert template.problems == [] and template.kind == kind
-        assert template.meta.get("owner") and template.review_by and template.body.strip()
+        # Structure and a description of the kind; no owner, dates or words of another aid.
+        assert store.templates.describe(kind) and template.body.strip()
+        assert "owner" not in template.meta and template.review_by is None
 
 
 def test_new_from_template_writes_a_fresh_aid(store: LibraryStore) -> None:

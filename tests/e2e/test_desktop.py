@@ -445,3 +445,42 @@ def test_a_hotkey_press_on_a_popup_that_lost_the_keyboard_brings_it_to_the_front
     desktop.xdotool("key", "--delay", "0", "ctrl+alt+space")  # in front: the press hides it
     handrail.wait_state(lambda s: not s["visible"])
     wait_for(lambda: desktop.active_window_name() == SAP_TITLE, what="the focus back")
+
+
+def test_a_new_aid_typed_then_killed_comes_back_as_a_draft(desktop: Desktop,
+                                                           tmp_path: Path) -> None:
+    """kill -9 mid-edit, start again: the unsaved text is offered back, and nothing half-made
+    landed in the library meanwhile."""
+    home = tmp_path / "home"
+    own = home / "data" / "library"
+    app = HandrailApp(desktop, home).start()
+    try:
+        app.request(cmd="new", title="Count the float", kind="checklist")
+        app.wait_state(lambda s: any(e["new"] for e in s["editors"]))
+        wait_for(lambda: desktop.active_window_name().endswith("Handrail editor"),
+                 what="the editor in front")
+        desktop.xdotool("key", "ctrl+End")
+        desktop.xdotool("type", "--delay", "20", "--", "- [ ] Count the coins twice")
+        app.wait_state(lambda s: any("coins twice" in e["text"] for e in s["editors"]))
+        drafts = home / "state" / "drafts"
+        wait_for(lambda: any("coins twice" in f.read_text() for f in drafts.glob("*.json")),
+                 timeout=10, what="the draft kept")
+        assert app.process is not None
+        os.kill(app.process.pid, signal.SIGKILL)
+        app.process.wait(timeout=10)
+    finally:
+        app.stop()
+    assert not own.exists() or not list(own.glob("*.md"))  # nothing written
+    again = HandrailApp(desktop, home).start()
+    try:
+        wait_for(lambda: again.events("drafts-offered") or desktop.window_ids(
+            name="Unsaved text"), timeout=20, what="the draft offered")
+        wait_for(lambda: desktop.active_window_name() == "Unsaved text", what="the question")
+        desktop.xdotool("key", "Return")  # Open, the default
+        state = again.wait_state(lambda s: any("coins twice" in e["text"]
+                                               for e in s["editors"]))
+        [editor] = state["editors"]
+        assert editor["new"] and editor["modified"]
+        assert not own.exists() or not list(own.glob("*.md"))
+    finally:
+        again.stop()
