@@ -29,6 +29,7 @@ from job_aids.checklist import Checklist, PinnedState
 from job_aids.drafts import Draft, DraftStore
 from job_aids.paths import HandrailPaths
 from job_aids.plain import plain_text
+from job_aids.templates import copy_text
 from resources import icon_file
 from search import SearchError, SearchResponse, SearchResult
 from search.catalogue import CatalogueEntry
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 from . import autostart, dialogs, logs, trace
 from .aid_view import AidWindow, aid_page, load_page, show_hotkey, with_hotkey
 from .background import run_in_background
-from .editor import EditorWindow, copy_text, editor_text
+from .editor import EditorWindow, editor_text
 from .hotkey import TOGGLE_HINT, HotkeyError, create_global_hotkey
 from .instance import InstanceServer
 from .library_window import LibraryWindow

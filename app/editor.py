@@ -10,8 +10,6 @@ read-only and says why. Earlier versions are one click away in the history dialo
 from __future__ import annotations
 
 import datetime as dt
-import re
-import uuid
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
@@ -309,26 +307,6 @@ class EditorWindow(QWidget):
         self._draft_timer.stop()
         self._drop_draft()  # saved, discarded, or a new aid never typed in: nothing to keep
         event.accept()
-
-
-_ID_LINE = re.compile(r"^id:.*$", re.MULTILINE)
-
-
-def copy_text(text: str, original_id: str) -> str:
-    """The text of a copy of an aid: its own new ``id`` and ``derived_from`` the original's;
-    every other byte as it was (tags in the author's style, unknown keys kept)."""
-    new_id = uuid.uuid4()
-    lines = f"id: {new_id}\nderived_from: {original_id}"
-    newline = "\r\n" if text.startswith("---\r\n") else "\n"
-    if text.startswith(("---\n", "---\r\n")):
-        end = text.find(f"{newline}---", 3)
-        head = text[:end] if end > 0 else text
-        if _ID_LINE.search(head):
-            head = _ID_LINE.sub(lambda _m: lines.replace("\n", newline), head, count=1)
-        else:
-            head = head.rstrip("\r\n") + newline + lines.replace("\n", newline)
-        return head + (text[end:] if end > 0 else "")
-    return f"---\n{lines}\n---\n{text}"
 
 
 def local_time(version: Version) -> str:

@@ -51,7 +51,8 @@ def simulate_team(engine: SearchEngine, judged: list[tuple[str, str, tuple[str, 
     """The colleagues' logs (see the module), shared into ``team``."""
     rng = random.Random(seed)
     today = dt.date.today()
-    all_ids: set[str] = set()
+    with engine.index.lock:  # the team collection's aids: the whole corpus here
+        all_ids = {str(f["id"]) for f in engine.index.searcher().all_stored_fields()}
     for person in range(COLLEAGUES):
         usage = UsageLog(logs / f"colleague-{person}.sqlite3")
         for _kind, query, expected in judged:
@@ -67,8 +68,7 @@ def simulate_team(engine: SearchEngine, judged: list[tuple[str, str, tuple[str, 
                 when = time.time() - rng.randint(2, DAYS) * 86400
                 usage.record_search(Search(query, len(results), opened=opened, action="open"),
                                     when)
-                all_ids.add(opened)
-        share(usage, "team", team, "words", all_ids | _all_ids(engine), today=today)
+        share(usage, "team", team, "words", all_ids, today=today)
         usage.close()
 
 
@@ -78,17 +78,6 @@ def _id_of(engine: SearchEngine, relpath: str) -> str:
             if str(fields["path"]).endswith("/" + relpath):
                 return str(fields["id"])
     return ""
-
-
-_IDS: dict[int, set[str]] = {}
-
-
-def _all_ids(engine: SearchEngine) -> set[str]:
-    key = id(engine)
-    if key not in _IDS:
-        with engine.index.lock:
-            _IDS[key] = {str(f["id"]) for f in engine.index.searcher().all_stored_fields()}
-    return _IDS[key]
 
 
 def team_gain(pages: Path, work: Path, seed: int = 1) -> dict[str, Any]:

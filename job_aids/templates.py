@@ -4,6 +4,7 @@ never another aid's content, and a one-line description of the kind."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -74,3 +75,23 @@ def front_matter_line(key: str, value: Any) -> str:
 def _scalar(value: Any) -> str:
     text = yaml.safe_dump(value, allow_unicode=True, width=10_000).strip()
     return text[:-3].strip() if text.endswith("\n...") or text == "..." else text
+
+
+_ID_LINE = re.compile(r"^id:.*$", re.MULTILINE)
+
+
+def copy_text(text: str, original_id: str) -> str:
+    """The text of a copy of an aid: its own new ``id`` and ``derived_from`` the original's;
+    every other byte as it was (tags in the author's style, unknown keys kept)."""
+    new_id = uuid.uuid4()
+    lines = f"id: {new_id}\nderived_from: {original_id}"
+    newline = "\r\n" if text.startswith("---\r\n") else "\n"
+    if text.startswith(("---\n", "---\r\n")):
+        end = text.find(f"{newline}---", 3)
+        head = text[:end] if end > 0 else text
+        if _ID_LINE.search(head):
+            head = _ID_LINE.sub(lambda _m: lines.replace("\n", newline), head, count=1)
+        else:
+            head = head.rstrip("\r\n") + newline + lines.replace("\n", newline)
+        return head + (text[end:] if end > 0 else "")
+    return f"---\n{lines}\n---\n{text}"

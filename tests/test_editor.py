@@ -242,7 +242,7 @@ def test_new_aids_hold_structure_never_another_aids_words_and_no_yaml_anchors(
 
 
 def test_a_copy_gets_its_own_id_and_keeps_every_other_byte() -> None:
-    from app.editor import copy_text
+    from job_aids.templates import copy_text
 
     original = "---\ntitle: Unjam\ntags: [printer,  Jam]\nid: abc-1\nx-own: kept\n---\nBody\n"
     copied = copy_text(original, "abc-1")

@@ -476,20 +476,26 @@ def test_a_full_update_finds_files_deleted_and_added_behind_its_back(
     assert index.update(library).removed == 1 and titles(engine, "badge") == []
 
 
+def _marked_library(library: LibraryStore, marked: dict[str, str]
+                    ) -> tuple[AidIndex, SearchEngine]:
+    """One aid per file name, titled by it, with the given ``apps:`` line; indexed."""
+    for name, apps in marked.items():
+        (library.paths.own_library / name).write_text(
+            f"---\ntitle: {name[:-3]}\n{apps}\n---\nStep\n")
+    index = AidIndex(library.paths.cache / "index", parallel=False)
+    index.update(library)
+    return index, SearchEngine(index)
+
+
 def test_the_for_list_matches_app_and_title_together_most_specific_first(
         library: LibraryStore) -> None:
-    folder = library.paths.own_library
     marked = {
         "payroll.md": "apps: [{app: XTerm, title: '*Payroll*'}]",
         "easy-access.md": "apps: [{title: '*SAP Easy Access*'}]",
         "any-sap.md": "apps: [SAPLogon]",
         "sap-invoice.md": "apps: [SAPLogon, {app: SAPLogon, title: '*Invoice*'}]",
     }
-    for name, apps in marked.items():
-        (folder / name).write_text(f"---\ntitle: {name[:-3]}\n{apps}\n---\nStep\n")
-    index = AidIndex(library.paths.cache / "index", parallel=False)
-    index.update(library)
-    engine = SearchEngine(index)
+    index, engine = _marked_library(library, marked)
     sap = Context(app="SAPLogon", window_title="Invoice 4711 - SAP Easy Access")
     assert titles(engine, "", context=sap) == ["sap-invoice", "easy-access", "any-sap"]
     payroll = Context(app="XTerm", window_title="Payroll run - xterm")
@@ -504,18 +510,13 @@ def test_the_for_list_matches_app_and_title_together_most_specific_first(
 
 def test_the_for_list_matches_the_document_and_the_address_a_title_carries(
         library: LibraryStore) -> None:
-    folder = library.paths.own_library
     marked = {
         "payroll-sheet.md": "apps: [{app: LibreOffice Calc, document: 'Payroll*.ods'}]",
         "any-sheet.md": "apps: [{document: '*.ods'}]",
         "fiori.md": "apps: [{url: '*sap.example.com/fiori*'}]",
         "calc.md": "apps: [libreoffice-calc]",
     }
-    for name, apps in marked.items():
-        (folder / name).write_text(f"---\ntitle: {name[:-3]}\n{apps}\n---\nStep\n")
-    index = AidIndex(library.paths.cache / "index", parallel=False)
-    index.update(library)
-    engine = SearchEngine(index)
+    index, engine = _marked_library(library, marked)
     payroll = Context(app="libreoffice-calc",
                       window_title="● Payroll 2026.ods - LibreOffice Calc")
     assert titles(engine, "", context=payroll) == ["payroll-sheet", "any-sheet", "calc"]
