@@ -23,7 +23,7 @@ from job_aids.paths import HandrailPaths
 from resources import starter_dir, templates_dir
 from search import SearchError, UsageLog
 
-from . import insights_commands, logs, search_commands, unexpected
+from . import insights_commands, logs, search_commands, sharing_commands, unexpected
 from .terminal import guard, json_text, terminal_safe
 
 log = logging.getLogger("handrail")
@@ -126,30 +126,6 @@ def cmd_validate(store: LibraryStore, args: argparse.Namespace) -> int:
             print(problem)
     print(f"{len(aids)} files checked: {errors} errors, {warnings} warnings", file=sys.stderr)
     return 1 if errors else 0
-
-
-def cmd_import(store: LibraryStore, args: argparse.Namespace) -> int:
-    collection = store.collections.get(args.collection)
-    if collection.read_only:
-        print(f"handrail: error: the collection {collection.name!r} is read-only",
-              file=sys.stderr)
-        return 1
-    missing = [p for p in args.paths if not Path(p).exists()]
-    if missing:
-        print(f"handrail: error: not found: {', '.join(missing)}", file=sys.stderr)
-        return 1
-    from job_aids import import_files
-
-    report = import_files([Path(p) for p in args.paths], collection.path)
-    for source, target in report.renamed:
-        print(f"renamed: {source} -> {target.name} (name not safe on every system)")
-    for skipped in report.skipped:
-        print(f"skipped: {skipped.source}: {skipped.reason}")
-    for warning in report.warnings:
-        print(f"warning: {warning}")
-    print(f"imported {len(report.imported)} files into {collection.path}, "
-          f"skipped {len(report.skipped)}")
-    return 0
 
 
 def cmd_trash(store: LibraryStore, args: argparse.Namespace) -> int:
@@ -275,10 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     validate.set_defaults(func=cmd_validate)
 
-    importer = sub.add_parser("import", help="copy folders of .md, .txt and .html in as aids")
-    importer.add_argument("paths", nargs="+", metavar="PATH")
-    importer.add_argument("--collection", default=OWN)
-    importer.set_defaults(func=cmd_import)
+    sharing_commands.add_parsers(sub)
 
     delete = sub.add_parser("delete", help="move an aid to the trash")
     delete.add_argument("aid", metavar="ID|PATH")

@@ -458,19 +458,20 @@ class LibraryWindow(QWidget):
         self.changed.emit()
 
     def export_selected(self) -> None:
-        from job_aids.export import export_zip
+        from job_aids.bundle import SUFFIX, export_bundle
 
         entries = self.selected()
         if not entries:
             return
-        name = "handrail-aids.zip" if len(entries) > 1 else f"{Path(entries[0].path).stem}.zip"
-        target, _ = QFileDialog.getSaveFileName(self, "Export aids", str(Path.home() / name),
-                                                "Zip archives (*.zip)")
+        stem = "handrail-aids" if len(entries) > 1 else Path(entries[0].path).stem
+        target, _ = QFileDialog.getSaveFileName(self, "Export aids",
+                                                str(Path.home() / f"{stem}{SUFFIX}"),
+                                                f"Handrail bundles (*{SUFFIX})")
         if not target:
             return
         aids = [aid for _, aid in self._load_aids(entries)]
         try:
-            exported = export_zip(aids, Path(target))
+            exported = export_bundle(aids, Path(target))
         except JobAidError as error:
             dialogs.warn(self, "Handrail", f"The aids were not exported: {error}")
             return

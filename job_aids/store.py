@@ -333,6 +333,13 @@ class LibraryStore:
             raise InvalidAidError("this aid has no file yet")
         return self._replace(aid, encode_text(text.replace("\r\n", "\n"), aid.newline, aid.bom))
 
+    def replace_bytes(self, aid: JobAid, data: bytes) -> JobAid:
+        """Save ``data`` exactly over the aid's file (an imported version); history and checks
+        as above."""
+        if aid.source is None:
+            raise InvalidAidError("this aid has no file yet")
+        return self._replace(aid, data)
+
     def _replace(self, aid: JobAid, data: bytes) -> JobAid:
         """Compare-and-swap under the library's write lock: the file is replaced only if it
         still holds what ``aid`` was read from. A save that loses a race, and words another

@@ -31,7 +31,7 @@ def test_import_keeps_structure_converts_and_reports(tmp_path: Path) -> None:
     # Markdown is copied byte for byte, unknown keys and CRLF included.
     assert (dest / "wiki/a.md").read_bytes() == (source / "a.md").read_bytes()
     page = read_aid(dest / "wiki/sub/deeper/page.md")
-    assert page.title == "Reset a password" and "1. Open **Settings**" in page.body
+    assert page.title == "Reset" and "1. Open **Settings**" in page.body  # its <h1>
     assert "x()" not in page.body
     notes = read_aid(dest / "wiki/sub/notes.md")
     assert notes.title == "notes" and "Call the desk" in notes.body and notes.declared_id

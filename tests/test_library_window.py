@@ -204,13 +204,13 @@ def test_move_to_another_collection_keeps_the_bytes_and_the_image_and_undoes(
     assert library.model.rows[0].collection == "mine"
 
 
-def test_export_writes_a_zip_of_the_files_as_they_are(controller: Controller,  # noqa: F811
+def test_export_writes_a_bundle_of_the_files_as_they_are(controller: Controller,  # noqa: F811
                                                       qtbot: QtBot, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     library = _open_library(controller, qtbot)
     _choose(library.combos["collection"], "mine")
     library.table.selectAll()
-    target = tmp_path / "out.zip"
+    target = tmp_path / "out.handrail"
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         lambda *args, **kwargs: (str(target), "Zip archives (*.zip)"))
     qtbot.keyClick(library.table, Qt.Key.Key_E,
