@@ -137,6 +137,7 @@ class Controller(QObject):
         self.popup.copy_requested.connect(self.copy_result)
         self.popup.create_requested.connect(self.create_aid)
         self.popup.preview_requested.connect(self._load_preview)
+        self.popup.preview.aid_link.connect(self._open_title_from_popup)
         self.popup.dismissed.connect(self._give_focus_back)
         self.popup.clicked_away.connect(self._left_for_another_window)
         self.popup.mark_requested.connect(self.mark_for_app)
@@ -487,6 +488,10 @@ class Controller(QObject):
         self.open_aid(aid)
 
     def open_aid(self, aid: JobAid) -> None:
+        """An aid in its window; a link aid opens its address (a safe scheme only) instead."""
+        if aid.kind == "link" and aid.url and _opens_outside(aid.url):
+            trace.trace("link-opened", title=aid.title)
+            return
         window = AidWindow(aid, aid_page(aid), on_pin=self.pin_aid, on_edit=self.edit_aid,
                            on_link=self.open_title,
                            on_vote=lambda a, vote, comment: self.worker.vote(a.id, vote, comment),
@@ -498,10 +503,22 @@ class Controller(QObject):
         trace.trace("aid-opened", title=aid.title)
 
     def open_title(self, title: str) -> None:
-        try:
-            self.open_aid(self.store.find_linked(title))
-        except JobAidError as error:
-            dialogs.inform(None, "Handrail", str(error))
+        """The aid a [[wiki link]] names. Finding it reads the library (seconds with 38k
+        aids), so it runs on a pool thread and the window stays responsive."""
+        def found(aid: JobAid) -> None:
+            self.worker.record_open(aid.id)
+            self.open_aid(aid)
+
+        def missing(error: Exception) -> None:
+            if not isinstance(error, JobAidError):
+                raise error
+            dialogs.inform(None, "Handrail", f"The link [[{title}]] leads nowhere: {error}")
+
+        run_in_background(lambda: self.store.find_linked(title), found, missing)
+
+    def _open_title_from_popup(self, title: str) -> None:
+        self.popup.hide()
+        self.open_title(title)
 
     def request_review(self, aid: JobAid, note: str) -> None:
         """Ask the owner to look at an aid: a prepared mail (the owner's address is in the
@@ -911,3 +928,13 @@ class Controller(QObject):
             "insights": self._insights_state(),
             "tray": self.tray.icon.isVisible(), "hotkey": self.hotkey.sequence,
         }
+
+
+def _opens_outside(url: str) -> bool:
+    """Open a link aid's address in the browser or mail program, if its scheme is safe."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    address = QUrl(url)
+    return address.scheme() in ("http", "https", "mailto", "tel") and \
+        QDesktopServices.openUrl(address)

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 import markdown
 import nh3
+from markdown.extensions.wikilinks import WikiLinkExtension, WikiLinksInlineProcessor
 
 from .model import JobAid
 
@@ -41,13 +42,24 @@ def _wikilink_url(label: str, base: str, end: str) -> str:
     return AID_LINK_PREFIX + quote(label.strip())
 
 
+# Any title links, punctuation included ("[[Which kind of aid should I write?]]"): everything
+# but brackets, a pipe and a line break. Python-Markdown's own pattern takes only \w, space, -.
+WIKILINK = r"\[\[([^\[\]|\n]+?)\]\]"
+
+
+class _AnyTitleWikiLinks(WikiLinkExtension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - the base's name
+        pattern = WikiLinksInlineProcessor(WIKILINK, self.getConfigs())
+        pattern.md = md
+        md.inlinePatterns.register(pattern, "wikilink", 75)
+
+
 def _new_markdown() -> markdown.Markdown:
     return markdown.Markdown(
         extensions=["tables", "fenced_code", "toc", "admonition", "sane_lists",
-                    "pymdownx.tasklist", "wikilinks"],
+                    "pymdownx.tasklist", _AnyTitleWikiLinks(build_url=_wikilink_url)],
         extension_configs={
             "pymdownx.tasklist": {"custom_checkbox": False, "clickable_checkbox": False},
-            "wikilinks": {"build_url": _wikilink_url},
             "toc": {"permalink": False},
         },
         output_format="html",
