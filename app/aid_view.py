@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, Qt, QUrl, Signal
+from PySide6.QtCore import QByteArray, QEvent, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QImage, QKeySequence, QShortcut, QTextDocument
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -51,17 +51,46 @@ def with_hotkey(aid: JobAid) -> JobAid:
     return dataclasses.replace(aid, body=aid.body.replace(DEFAULT_HOTKEY, _hotkey["shown"]))
 
 
-def aid_page(aid: JobAid) -> str:
+def aid_page(aid: JobAid, own_copy_note: str = "") -> str:
     """The aid as HTML for a QTextBrowser: its problems first, then the sanitized body."""
     from job_aids import render_aid_html  # Markdown loads on first use, not at start
+    from job_aids.render import aid_header_html
 
     aid = with_hotkey(aid)
     problems = "".join(f"<p><i>Line {p.line}: {html.escape(p.message)}</i></p>"
                        for p in aid.problems)
     body = render_aid_html(aid, checkbox_glyphs=True)
+    header = aid_header_html(aid) + (own_copy_note if own_copy_note else "")
     if not body.lstrip().startswith("<h1"):
-        body = f"<h2>{html.escape(aid.title)}</h2>" + body  # the title lives in front matter
-    return problems + body
+        return problems + f"<h2>{html.escape(aid.title)}</h2>" + header + body
+    heading_end = body.find("</h1>") + len("</h1>")  # who to ask goes under the title
+    return problems + body[:heading_end] + header + body[heading_end:]
+
+
+OWN_COPY_NOTE = ('<p class="own-copy"><i>You have your own copy of this aid: it is shown '
+                 "first in your searches.</i></p>")
+
+
+def page_style(dark: bool) -> str:
+    """How an aid looks in Qt's rich text, light or dark: warnings and notes as tinted boxes,
+    tables with a grid, code on a shaded ground, task lists without bullets."""
+    warn, note, code, grid, stale = (("#4a3b12", "#1f3347", "#35363a", "#5f6368", "#f28b82")
+                                     if dark else
+                                     ("#fff4d6", "#e8f0fe", "#f1f3f4", "#9aa0a6", "#b3261e"))
+    return f"""
+        ul.task-list {{ list-style-type: none; }}
+        div.admonition {{ background-color: {note}; padding: 6px; margin: 6px 0; }}
+        div.warning, div.caution, div.danger, div.attention, div.important {{
+            background-color: {warn}; }}
+        p.admonition-title {{ font-weight: bold; margin-bottom: 2px; }}
+        table {{ border-collapse: collapse; margin: 6px 0; }}
+        th, td {{ border: 1px solid {grid}; padding: 4px 8px; }}
+        th {{ font-weight: bold; }}
+        pre, code {{ background-color: {code}; font-family: monospace; }}
+        pre {{ padding: 6px; }}
+        p.stale {{ color: {stale}; }}
+        p.people {{ margin-top: 0; }}
+    """
 
 
 def load_page(store: LibraryStore, path: str) -> tuple[str, AidSource | None]:
@@ -81,12 +110,25 @@ class AidBrowser(QTextBrowser):
         self.aid_source: AidSource | None = None
         self.setOpenLinks(False)
         self.anchorClicked.connect(self._follow)
-        # Task lists show ☐/☑ glyphs; a bullet before each would be noise.
-        self.document().setDefaultStyleSheet("ul.task-list { list-style-type: none; }")
+        self.pending_images: dict[str, bytes] = {}  # pasted, shown before they are saved
+        self._page = ""
+        self._style_for_palette()
+
+    def _style_for_palette(self) -> None:
+        dark = self.palette().color(self.palette().ColorRole.Base).lightness() < 128
+        self.document().setDefaultStyleSheet(page_style(dark))
+        if self._page:
+            self.setHtml(self._page)  # the style applies to HTML set after it
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._style_for_palette()
+        super().changeEvent(event)
 
     def show_page(self, page: str, source: AidSource | None) -> None:
         """Show a rendered aid; its images come from its own collection only."""
         self.aid_source = source
+        self._page = page
         self.setHtml(page)
 
     def loadResource(self, kind: int, name: QUrl | str) -> Any:
@@ -99,7 +141,9 @@ class AidBrowser(QTextBrowser):
         if kind != QTextDocument.ResourceType.ImageResource.value:
             return QByteArray()
         reference = name.toString() if isinstance(name, QUrl) else name
-        data = read_attachment(self.aid_source, reference) if self.aid_source else None
+        data = self.pending_images.get(reference)
+        if data is None and self.aid_source is not None:
+            data = read_attachment(self.aid_source, reference)
         image = QImage()
         if data is None or not image.loadFromData(data):
             return _REFUSED_IMAGE

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 from . import autostart, dialogs, logs, trace
 from .aid_view import AidWindow, aid_page, load_page, show_hotkey, with_hotkey
 from .background import run_in_background
-from .editor import EditorWindow, editor_text
+from .editor import EditorWindow, Vocabulary, editor_text
 from .hotkey import TOGGLE_HINT, HotkeyError, create_global_hotkey
 from .instance import InstanceServer
 from .library_window import LibraryWindow
@@ -594,6 +594,22 @@ class Controller(QObject):
         roots = {c.name: str(c.path) for c in self.store.collections.all()}
         return read_catalogue(service.index, service.usage.open_counts(), roots)
 
+    def _editor_vocabulary(self) -> Vocabulary:
+        """Titles, tags and apps for the editor to complete, from the index (never by parsing
+        every aid), on a background thread."""
+        from collections import Counter
+
+        service = self.worker.service
+        if service is None:
+            return Vocabulary()
+        entries = self._catalogue()
+        tags = Counter(tag for entry in entries for tag in entry.tags)
+        seen_apps = service.usage.recent_apps()
+        listed = Counter(app for entry in entries for app in entry.apps)
+        apps = seen_apps + [app for app, _n in listed.most_common() if app not in seen_apps]
+        return Vocabulary(titles=sorted({e.title for e in entries if e.title}, key=str.casefold),
+                          tags=[tag for tag, _n in tags.most_common()], apps=apps)
+
     def _act_on_path(self, path: str, action: Callable[[JobAid], None]) -> None:
         try:
             aid = self.store.load(Path(path))
@@ -743,7 +759,8 @@ class Controller(QObject):
             self.open_new_editor(copy_text(text, aid.id))
             return
         try:
-            editor = EditorWindow(self.store, aid, drafts=self.drafts)
+            editor = EditorWindow(self.store, aid, drafts=self.drafts,
+                                  vocabulary=self._editor_vocabulary)
         except JobAidError as error:
             dialogs.warn(None, "Handrail", f"“{aid.title}” cannot be opened: {error}")
             return
@@ -758,7 +775,7 @@ class Controller(QObject):
                         ) -> EditorWindow:
         """An editor on a new aid that is written only when the user saves it."""
         editor = EditorWindow(self.store, None, new_text=text, drafts=self.drafts,
-                              on_created=on_created)
+                              on_created=on_created, vocabulary=self._editor_vocabulary)
         self._show_editor(editor)
         return editor
 
@@ -814,7 +831,7 @@ class Controller(QObject):
                 aid = None  # gone since: the text comes back as a new aid, nothing is lost
         try:
             editor = EditorWindow(self.store, aid, drafts=self.drafts, draft=draft,
-                                  new_text=draft.text)
+                                  new_text=draft.text, vocabulary=self._editor_vocabulary)
         except JobAidError as error:
             dialogs.warn(None, "Handrail", f"The unsaved text could not be opened: {error}. "
                          f"It stays in {self.drafts.folder}.")
@@ -870,6 +887,9 @@ class Controller(QObject):
         elif command == "new":
             self.create_aid(str(request.get("title") or ""), kind=str(request.get("kind")
                                                                       or "checklist"))
+        elif command in ("open", "edit", "pin") and request.get("path"):
+            action = {"open": self.open_aid, "edit": self.edit_aid, "pin": self.pin_aid}[command]
+            self._act_on_path(str(request["path"]), action)
         elif command == "state":
             return {"ok": True, **self.state()}
         else:

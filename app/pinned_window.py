@@ -100,6 +100,18 @@ class PinnedWindow(QWidget):
         body = QWidget()
         items = QVBoxLayout(body)
         items.setContentsMargins(0, 0, 0, 0)
+        from job_aids.render import aid_header_html
+
+        about = aid_header_html(aid)  # the stale mark and who to ask, as the aid window shows
+        self.about: QLabel | None = None
+        if about:
+            self.about = QLabel(about)
+            self.about.setObjectName("aboutAid")
+            self.about.setWordWrap(True)
+            self.about.setTextFormat(Qt.TextFormat.RichText)
+            self.about.setOpenExternalLinks(True)  # sanitized: tel:, mailto:, http(s): only
+            self.about.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            items.addWidget(self.about)
         done = state.done(aid.id)
         for item in self.checklist.items:
             if isinstance(item, Step):

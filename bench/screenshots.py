@@ -7,8 +7,11 @@ the aids for SAP; the payroll aid, for another SAP window, is not there), popup-
 typed query with a typo, matches highlighted), pinned.png (a checklist pinned beside the work,
 two steps ticked), library.png (the Library window: every aid, its kind, collection, tags and
 review date), pinned-dark.png (the pinned checklist in the dark theme), insights.png and
-insights-charts.png (the Insights window on a month of a 20-person team) and report.png (the
-HTML report in headless Chromium, where it is installed).
+insights-charts.png (the Insights window on a month of a 20-person team), report.png (the
+HTML report in headless Chromium, where it is installed), editor-checklist.png and
+editor-decision.png (the editor: the form, the toolbar, line-numbered source and the live
+preview), aid-window.png (an aid with a warning, a table, who to ask and the stale mark) and
+pinned-troubleshooting.png (that troubleshooting aid pinned, its warning among the steps).
 """
 
 from __future__ import annotations
@@ -98,12 +101,53 @@ kind: troubleshooting
 tags: [printer, labels]
 summary: Labels stuck or printing blank on the Zebra at the packing desk.
 review_by: 2024-01-31
+owner: packing-leads@example.com
+experts:
+  - name: Facilities desk
+    contact: tel:+15550100
+  - name: Ana Lima
+    contact: mailto:ana.lima@example.com
 ---
+!!! warning "Hot print head"
+    Let the head cool for a minute before you touch it.
+
 1. Switch the printer off
 2. Open the cover and pull the labels out gently
 3. Hold **FEED** while switching it on until the light blinks twice
+
+| Light | Means |
+|---|---|
+| Green | Ready |
+| Red, blinking | Out of labels or jammed |
 """,
 }
+
+
+def authoring_shots(desktop: Desktop, app: HandrailApp, library: Path,
+                    out: Path) -> list[Path]:
+    """The editor on a checklist and on a decision table; an aid window and a pinned view of
+    a troubleshooting aid with a warning, a table, experts and the stale mark."""
+    shots = []
+    for name, shot, title in (("month-end-close.md", "editor-checklist.png", "Month-end"),
+                              ("park-an-invoice-without-po.md", "editor-decision.png", "Park")):
+        app.request(cmd="edit", path=str(library / name))
+        app.wait_state(lambda s, title=title: any(title in e["title"] for e in s["editors"]))
+        time.sleep(1.0)
+        shots.append(desktop.screenshot(out / shot))
+        desktop.xdotool("key", "ctrl+w")
+        app.wait_state(lambda s: not s["editors"])
+    unjam = str(library / "unjam-the-label-printer.md")
+    app.request(cmd="open", path=unjam)
+    wait_for(lambda: desktop.window_ids(name="Unjam the label printer - Handrail"),
+             what="the aid window")
+    time.sleep(0.6)
+    shots.append(desktop.screenshot(out / "aid-window.png"))
+    desktop.xdotool("key", "Escape")
+    app.request(cmd="pin", path=unjam)
+    app.wait_state(lambda s: any("Unjam" in p for p in map(str, s["pinned"])))
+    time.sleep(0.6)
+    shots.append(desktop.screenshot(out / "pinned-troubleshooting.png"))
+    return shots
 
 
 def insights_shots(desktop: Desktop, work: Path, out: Path) -> list[Path]:
@@ -194,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
                 shots.append(desktop.screenshot(out / "library.png"))
                 desktop.xdotool("key", "ctrl+w")
                 app.wait_state(lambda s: not s["library"])
+                shots += authoring_shots(desktop, app, library, out)
             finally:
                 app.stop()
             (home / "config").mkdir(exist_ok=True)

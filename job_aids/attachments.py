@@ -8,8 +8,9 @@ remote are refused: nothing outside the library is ever read, and nothing is fet
 
 from __future__ import annotations
 
+import hashlib
 import os
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from stat import S_ISREG
 from urllib.parse import unquote, urlsplit
 
@@ -55,3 +56,41 @@ def read_attachment(source: AidSource, reference: str,
         except OSError:
             return None
     return data if len(data) <= limit else None
+
+
+IMAGE_FOLDER = "images"  # pasted and dropped images go here, beside the aid
+IMAGE_SUFFIXES = {"png": ".png", "jpeg": ".jpg", "jpg": ".jpg", "gif": ".gif", "webp": ".webp",
+                  "bmp": ".bmp", "svg": ".svg"}
+
+
+def attachment_name(data: bytes, original: str = "", suffix: str = ".png") -> str:
+    """The relative link for a new image: ``images/<name>-<hash><suffix>``. Named by its
+    content, so the same image pasted twice is one file, and two different images never take
+    each other's name (here, or on a colleague's machine after sync or export)."""
+    from .names import slugify
+
+    stem = slugify(PurePosixPath(original.replace("\\", "/")).stem)[:40] if original else ""
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    return f"{IMAGE_FOLDER}/{stem or 'image'}-{digest}{suffix.lower()}"
+
+
+def write_attachments(aid_path: Path, images: dict[str, bytes]) -> list[Path]:
+    """Write ``images`` (relative link -> bytes) beside the aid, atomically; one that is there
+    already with the same bytes is left alone. Raises OSError; nothing escapes the aid's
+    folder (the names are :func:`attachment_name`'s)."""
+    from .atomic import atomic_write_bytes
+
+    written = []
+    folder = aid_path.parent
+    for name, data in images.items():
+        relative = PurePosixPath(name)
+        if relative.is_absolute() or ".." in relative.parts or len(relative.parts) != 2 \
+                or relative.parts[0] != IMAGE_FOLDER:
+            raise ValueError(f"not an image link Handrail made: {name!r}")
+        target = folder.joinpath(*relative.parts)
+        if target.is_file() and target.read_bytes() == data:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(target, data)
+        written.append(target)
+    return written

@@ -12,12 +12,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shutil
 import time
 import uuid
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 
-from .atomic import atomic_write_text
+from .atomic import atomic_write_bytes, atomic_write_text
+from .attachments import IMAGE_FOLDER
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,7 @@ class Draft:
     collection: str      # where a new aid goes
     base_digest: str     # the file's content when editing began ("" for a new aid)
     saved_at: float
+    images: dict[str, bytes] = field(default_factory=dict)  # pasted, not saved yet
 
     @property
     def is_new(self) -> bool:
@@ -68,6 +71,15 @@ class DraftStore:
              "collection": collection, "base_digest": base_digest, "saved_at": time.time()},
             ensure_ascii=True))
 
+    def _images(self, key: str) -> Path:
+        return self._file(key).with_suffix(".images")
+
+    def save_image(self, key: str, name: str, data: bytes) -> None:
+        """Keep a pasted image with the draft (``name`` is its link, ``images/x.png``)."""
+        target = self._images(key) / PurePosixPath(name).name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(target, data)
+
     def discard(self, key: str) -> None:
         try:
             self._file(key).unlink()
@@ -75,6 +87,14 @@ class DraftStore:
             pass
         except OSError as error:
             log.warning("the draft %s was not removed: %s", key, error.strerror or error)
+        shutil.rmtree(self._images(key), ignore_errors=True)
+
+    def _read_images(self, key: str) -> dict[str, bytes]:
+        folder = self._images(key)
+        if not folder.is_dir():
+            return {}
+        return {f"{IMAGE_FOLDER}/{file.name}": file.read_bytes()
+                for file in sorted(folder.iterdir()) if file.is_file()}
 
     def all(self) -> list[Draft]:
         """Every kept draft, oldest first; an unreadable one is skipped (and kept)."""
@@ -89,7 +109,8 @@ class DraftStore:
                 drafts.append(Draft(file.stem, str(data["text"]), str(data.get("target", "")),
                                     str(data.get("collection", "mine")),
                                     str(data.get("base_digest", "")),
-                                    float(data.get("saved_at", 0))))
+                                    float(data.get("saved_at", 0)),
+                                    self._read_images(file.stem)))
             except (OSError, ValueError, KeyError, TypeError) as error:
                 log.warning("the draft %s cannot be read (%s); it is left where it is",
                             file, error)

@@ -160,6 +160,10 @@ class JobAid:
         return str(value) if value else None
 
     @property
+    def experts(self) -> list[Expert]:
+        return parse_experts(self.meta.get("experts"))
+
+    @property
     def url(self) -> str | None:
         value = self.meta.get("url")
         return str(value) if value else None
@@ -175,6 +179,41 @@ class JobAid:
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
+
+
+@dataclass(frozen=True)
+class Expert:
+    name: str
+    contact: str = ""
+
+
+def parse_experts(value: object) -> list[Expert]:
+    """The ``experts`` field as entries: ``{name:, contact:}`` maps, or plain names."""
+    items = value if isinstance(value, list) else [value] if value else []
+    experts = []
+    for item in items:
+        if isinstance(item, dict):
+            name = str(item.get("name") or "").strip()
+            contact = str(item.get("contact") or item.get("email") or item.get("phone")
+                          or "").strip()
+            if name or contact:
+                experts.append(Expert(name or contact, contact))
+        elif isinstance(item, str | int) and str(item).strip():
+            experts.append(Expert(str(item).strip()))
+    return experts
+
+
+def contact_url(contact: str) -> str | None:
+    """A link for a contact: ``tel:``/``mailto:``/``http(s):`` as written, an e-mail address
+    as ``mailto:``, a phone number as ``tel:``; anything else has none."""
+    text = contact.strip()
+    if re.match(r"^(tel|mailto|https?):", text, re.I):
+        return text
+    if re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", text):
+        return f"mailto:{text}"
+    if re.fullmatch(r"\+?[\d ()./-]{5,}", text):
+        return "tel:" + re.sub(r"[^\d+]", "", text)
+    return None
 
 
 def path_id(key: str) -> str:

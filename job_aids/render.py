@@ -6,6 +6,8 @@ synced file writes can run script or reach an unsafe link scheme.
 
 from __future__ import annotations
 
+import datetime as dt
+import html as html_text
 import re
 import textwrap
 from typing import Any
@@ -15,7 +17,7 @@ import markdown
 import nh3
 from markdown.extensions.wikilinks import WikiLinkExtension, WikiLinksInlineProcessor
 
-from .model import JobAid
+from .model import JobAid, contact_url
 
 SAFE_URL_SCHEMES = frozenset({"http", "https", "mailto", "tel", "handrail"})
 AID_LINK_PREFIX = "handrail:aid/"
@@ -101,6 +103,30 @@ def render_aid_html(aid: JobAid, *, checkbox_glyphs: bool = False) -> str:
     return _CHECKBOX.sub(_checkbox_glyph, html) if checkbox_glyphs else html
 
 
+def aid_header_html(aid: JobAid, today: dt.date | None = None) -> str:
+    """Who to ask and whether it is due for review, above the aid wherever it is shown: the
+    stale mark ("Review due since …"), the owner, and each expert as a ``tel:``/``mailto:``
+    link ("Ask: Facilities desk")."""
+    parts = []
+    if aid.is_stale(today) and aid.review_by is not None:
+        parts.append(f'<p class="stale"><b>Review due since {aid.review_by.isoformat()}</b>: '
+                     "check with the owner before relying on it.</p>")
+    who = []
+    if aid.owner:
+        who.append(f"Owner: {html_text.escape(aid.owner)}")
+    asks = []
+    for expert in aid.experts:
+        url = contact_url(expert.contact) if expert.contact else None
+        name = html_text.escape(expert.name)
+        asks.append(f'<a href="{html_text.escape(url, quote=True)}">{name}</a>' if url
+                    else name)
+    if asks:
+        who.append("Ask: " + ", ".join(asks))
+    if who:
+        parts.append(f'<p class="people">{" · ".join(who)}</p>')
+    return sanitize_html("".join(parts)) if parts else ""
+
+
 def render_aid_text(aid: JobAid, width: int = 88) -> str:
     """The aid as readable terminal text: a header of its fields, then the body."""
     lines = [aid.title, "=" * min(len(aid.title), width)]
@@ -116,6 +142,8 @@ def render_aid_text(aid: JobAid, width: int = 88) -> str:
             wrapped = textwrap.fill(str(value), width=width, initial_indent=f"{label}: ",
                                     subsequent_indent=" " * (len(label) + 2))
             lines.append(wrapped)
+    for expert in aid.experts:
+        lines.append(f"Ask: {expert.name}" + (f" ({expert.contact})" if expert.contact else ""))
     if aid.is_stale():
         lines.append("STALE: past its review date; check with the owner before relying on it.")
     lines.append("")

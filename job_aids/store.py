@@ -492,6 +492,16 @@ class LibraryStore:
         """The text of a new aid from the kind's template; nothing is written."""
         return self.templates.new_text(kind, title, today=today or dt.date.today(), apps=apps)
 
+    def add_images(self, aid: JobAid, images: dict[str, bytes]) -> None:
+        """Write pasted images beside a saved aid (see attachments.write_attachments)."""
+        if aid.source is None or not images:
+            return
+        self._writable(self.collection_for(aid.source.path), aid.source.path)
+        from .attachments import write_attachments
+
+        with self.write_lock.held(), map_os_errors("save the image beside", aid.source.path):
+            write_attachments(aid.source.path, images)
+
     def create_from_text(self, text: str, collection_name: str = OWN) -> JobAid:
         """Write a new aid with exactly ``text`` (an editor's buffer), under a fresh, safe
         file name made from its title."""

@@ -266,6 +266,13 @@ class UsageLog:
         return [r[0] for r in self.rows("SELECT aid_id FROM marks WHERE app = ? ORDER BY "
                                         "position", app.strip().lower())]
 
+    def recent_apps(self, limit: int = 30) -> list[str]:
+        """The applications searched from lately, most recent first (the editor offers them
+        for an aid's ``apps``)."""
+        return [r[0] for r in self.rows(
+            "SELECT app FROM searches WHERE app != '' GROUP BY app ORDER BY MAX(ts) DESC "
+            "LIMIT ?", limit)]
+
     def open_counts(self) -> dict[str, int]:
         """How often each aid was opened."""
         return {aid_id: int(count) for aid_id, (count, _) in self._opens.items()}
