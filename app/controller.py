@@ -608,7 +608,8 @@ class Controller(QObject):
         listed = Counter(app for entry in entries for app in entry.apps)
         apps = seen_apps + [app for app, _n in listed.most_common() if app not in seen_apps]
         return Vocabulary(titles=sorted({e.title for e in entries if e.title}, key=str.casefold),
-                          tags=[tag for tag, _n in tags.most_common()], apps=apps)
+                          tags=[tag for tag, _n in tags.most_common()], apps=apps,
+                          ids=[e.id for e in entries if e.id])
 
     def _act_on_path(self, path: str, action: Callable[[JobAid], None]) -> None:
         try:

@@ -58,6 +58,8 @@ from job_aids.attachments import MAX_ATTACHMENT_BYTES, attachment_name
 from job_aids.collections import OWN
 from job_aids.drafts import Draft, DraftStore
 from job_aids.history import Version
+from job_aids.model import Problem, first_heading
+from job_aids.render import link_problems
 from job_aids.templates import copy_text
 
 from . import dialogs
@@ -89,6 +91,7 @@ class Vocabulary:
     titles: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     apps: list[str] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
 
 
 # (label, shortcut, what it does): the toolbar, each also a key.
@@ -152,6 +155,7 @@ class EditorWindow(QWidget):
         self._watcher.fileChanged.connect(self._disk_timer.start)
         self.preview = AidBrowser()
         self.preview.pending_images = self.images
+        self._known: set[str] | None = None  # titles and ids links may name, once read
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.history_button = QPushButton("&History…")
@@ -214,6 +218,19 @@ class EditorWindow(QWidget):
         own = self.aid.title
         self.text.set_titles([t for t in vocabulary.titles if t != own])
         self.form.set_choices(vocabulary.tags, vocabulary.apps)
+        self._known = {name.casefold() for name in (*vocabulary.titles, *vocabulary.ids)}
+        self._render()
+
+    def problems_of(self, text: str, aid: JobAid) -> list[Problem]:
+        """What is wrong with the text as typed: the file format's problems, a missing title,
+        and (once the library's titles are known) ``[[links]]`` that lead nowhere."""
+        problems = list(aid.problems)
+        if not str(aid.meta.get("title") or "").strip() and first_heading(aid.body) is None:
+            problems.append(Problem(None, 1, "the aid has no title: add a title (the form's "
+                                    "Title, or a # Heading)", "warning"))
+        if self._known is not None:
+            problems += link_problems(text, self._known)
+        return sorted(problems, key=lambda p: p.line)
 
     def _start_new(self, text: str) -> None:
         self.text.setPlainText(text)
@@ -295,15 +312,16 @@ class EditorWindow(QWidget):
         self._render_timer.start()
 
     def _render(self) -> None:
-        draft = parse_text(editor_text(self.text))
+        text = editor_text(self.text)
+        draft = parse_text(text)
         scroll = self.preview.verticalScrollBar().value()
         self.preview.show_page(aid_page(draft), self.aid.source)
         self.preview.verticalScrollBar().setValue(scroll)  # the preview stays where one reads
         self.form.show_aid(draft)
-        self.problems = draft.problems
-        if draft.problems and not self.read_only:
-            first = draft.problems[0]
-            more = f" (and {len(draft.problems) - 1} more)" if len(draft.problems) > 1 else ""
+        self.problems = self.problems_of(text, draft)
+        if self.problems and not self.read_only:
+            first = self.problems[0]
+            more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
             self.status.setText(f"Line {first.line}: {first.message}{more}")
 
     def save(self) -> bool:
@@ -314,7 +332,7 @@ class EditorWindow(QWidget):
             self.status.setText("No changes to save.")
             return True
         text = editor_text(self.text)
-        problems = parse_text(text).problems
+        problems = self.problems_of(text, parse_text(text))
         if problems:
             listed = "\n".join(f"Line {p.line}: {p.message}" for p in problems[:8])
             answer = dialogs.ask(self, "Save anyway?", f"{listed}\n\nSave anyway? The text is "

@@ -21,7 +21,9 @@ import shutil
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from .desktop import Desktop, HandrailApp, wait_for
 
@@ -123,6 +125,10 @@ experts:
 }
 
 
+def _editing(title: str, state: dict[str, Any]) -> bool:
+    return any(title in editor["title"] for editor in state["editors"])
+
+
 def authoring_shots(desktop: Desktop, app: HandrailApp, library: Path,
                     out: Path) -> list[Path]:
     """The editor on a checklist and on a decision table; an aid window and a pinned view of
@@ -131,7 +137,7 @@ def authoring_shots(desktop: Desktop, app: HandrailApp, library: Path,
     for name, shot, title in (("month-end-close.md", "editor-checklist.png", "Month-end"),
                               ("park-an-invoice-without-po.md", "editor-decision.png", "Park")):
         app.request(cmd="edit", path=str(library / name))
-        app.wait_state(lambda s, title=title: any(title in e["title"] for e in s["editors"]))
+        app.wait_state(partial(_editing, title))
         time.sleep(1.0)
         shots.append(desktop.screenshot(out / shot))
         desktop.xdotool("key", "ctrl+w")

@@ -17,7 +17,7 @@ import markdown
 import nh3
 from markdown.extensions.wikilinks import WikiLinkExtension, WikiLinksInlineProcessor
 
-from .model import JobAid, contact_url
+from .model import JobAid, Problem, contact_url
 
 SAFE_URL_SCHEMES = frozenset({"http", "https", "mailto", "tel", "handrail"})
 AID_LINK_PREFIX = "handrail:aid/"
@@ -47,6 +47,25 @@ def _wikilink_url(label: str, base: str, end: str) -> str:
 # Any title links, punctuation included ("[[Which kind of aid should I write?]]"): everything
 # but brackets, a pipe and a line break. Python-Markdown's own pattern takes only \w, space, -.
 WIKILINK = r"\[\[([^\[\]|\n]+?)\]\]"
+
+
+def link_problems(text: str, known: set[str]) -> list[Problem]:
+    """A ``[[link]]`` in ``text`` that names no aid (``known``: titles and ids, case-folded),
+    with its line; links inside code are not links."""
+    problems = []
+    in_fence = False
+    for number, line in enumerate(text.splitlines(), 1):
+        if re.match(r"^\s*(```|~~~)", line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        for match in re.finditer(WIKILINK, re.sub(r"`[^`]*`", "", line)):
+            name = match.group(1).strip()
+            if name.casefold() not in known:
+                problems.append(Problem(None, number, f"[[{name}]] links to no aid; check the "
+                                        "title (type [[ to pick one)", "warning"))
+    return problems
 
 
 class _AnyTitleWikiLinks(WikiLinkExtension):
