@@ -8,9 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QEvent, Qt, QUrl, Signal
+from PySide6.QtCore import QByteArray, QEvent, QMimeData, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QImage, QKeySequence, QShortcut, QTextDocument
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -93,11 +94,33 @@ def page_style(dark: bool) -> str:
     """
 
 
-def load_page(store: LibraryStore, path: str) -> tuple[str, AidSource | None]:
+def load_page(store: LibraryStore, path: str, own_copy: Callable[[str], bool] | None = None
+              ) -> tuple[str, AidSource | None]:
     """Read and render on a worker thread (plain data in, plain data out); the source says
-    where the page's images may come from."""
+    where the page's images may come from. ``own_copy(id)``: whether the user has a copy."""
     aid = store.load(Path(path))
-    return aid_page(aid), aid.source
+    note = OWN_COPY_NOTE if own_copy is not None and own_copy(aid.id) else ""
+    return aid_page(aid, note), aid.source
+
+
+def aid_mime_data(aid: JobAid) -> QMimeData:
+    """The aid for the clipboard three ways at once: chat and e-mail paste the HTML, a Markdown
+    editor the Markdown, a terminal or a form the plain text. Front matter stays out."""
+    from job_aids import render_aid_html
+    from job_aids.plain import plain_text
+
+    aid = with_hotkey(aid)
+    body = aid.body.strip("\n")
+    heading = f"# {aid.title}"
+    markdown = body if body.startswith(heading) else f"{heading}\n\n{body}"
+    page = render_aid_html(aid, checkbox_glyphs=True)
+    if not page.lstrip().startswith("<h1"):
+        page = f"<h1>{html.escape(aid.title)}</h1>" + page
+    data = QMimeData()
+    data.setData("text/markdown", (markdown + "\n").encode("utf-8"))
+    data.setHtml(page)
+    data.setText(plain_text(markdown) + "\n")
+    return data
 
 
 class AidBrowser(QTextBrowser):
@@ -178,6 +201,10 @@ class AidWindow(QWidget):
         edit = QPushButton("&Edit")
         edit.setToolTip("Ctrl+E")
         edit.clicked.connect(lambda: on_edit(self.aid))
+        self.copy_button = QPushButton("&Copy")
+        self.copy_button.setToolTip("Copy the aid as Markdown, HTML and plain text "
+                                    "(Ctrl+Shift+C): chat and e-mail paste the right one")
+        self.copy_button.clicked.connect(self.copy_aid)
         close = QPushButton("Close")
         close.clicked.connect(self.close)
         buttons = QHBoxLayout()
@@ -187,7 +214,7 @@ class AidWindow(QWidget):
         self.where = where
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         buttons.addWidget(where, 1)
-        for button in (pin, edit, close):
+        for button in (self.copy_button, pin, edit, close):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.browser, 1)
@@ -204,4 +231,15 @@ class AidWindow(QWidget):
         QShortcut(QKeySequence("Ctrl+Return"), self, lambda: on_pin(self.aid))
         QShortcut(QKeySequence("Ctrl+E"), self, lambda: on_edit(self.aid))
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
+        QShortcut(QKeySequence("Ctrl+Shift+C"), self, self.copy_aid)
         self.resize(720, 640)
+
+    def copy_aid(self) -> None:
+        QApplication.clipboard().setMimeData(aid_mime_data(self.aid))
+        self.where.setText("Copied as Markdown, HTML and text: paste it into a chat or an "
+                           "e-mail")
+        QTimer.singleShot(4000, self, self._show_where)  # not after the window is gone
+
+    def _show_where(self) -> None:
+        source = self.aid.source
+        self.where.setText(f"{source.collection} · {source.relpath}" if source else "")

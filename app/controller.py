@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from .insights_window import InsightsWindow
 
 from . import autostart, dialogs, logs, trace
-from .aid_view import AidWindow, aid_page, load_page, show_hotkey, with_hotkey
+from .aid_view import OWN_COPY_NOTE, AidWindow, aid_page, load_page, show_hotkey, with_hotkey
 from .background import run_in_background
 from .editor import EditorWindow, Vocabulary, editor_text
 from .hotkey import TOGGLE_HINT, HotkeyError, create_global_hotkey
@@ -450,7 +450,7 @@ class Controller(QObject):
 
     def _load_preview(self, generation: int, path: str) -> None:
         store = self.store
-        run_in_background(lambda: load_page(store, path),
+        run_in_background(lambda: load_page(store, path, self._has_own_copy),
                           lambda shown: self.popup.show_preview(generation, *shown),
                           lambda error: self.popup.show_preview(
                               generation, f"<p>Cannot show this aid: {html.escape(str(error))}"
@@ -492,7 +492,8 @@ class Controller(QObject):
         if aid.kind == "link" and aid.url and _opens_outside(aid.url):
             trace.trace("link-opened", title=aid.title)
             return
-        window = AidWindow(aid, aid_page(aid), on_pin=self.pin_aid, on_edit=self.edit_aid,
+        note = OWN_COPY_NOTE if self._has_own_copy(aid.id) else ""
+        window = AidWindow(aid, aid_page(aid, note), on_pin=self.pin_aid, on_edit=self.edit_aid,
                            on_link=self.open_title,
                            on_vote=lambda a, vote, comment: self.worker.vote(a.id, vote, comment),
                            on_review=self.request_review)
@@ -501,6 +502,14 @@ class Controller(QObject):
         window.raise_()
         window.activateWindow()
         trace.trace("aid-opened", title=aid.title)
+
+    def _has_own_copy(self, aid_id: str) -> bool:
+        """Whether the user made their own copy of the aid (the index knows; any thread)."""
+        service = self.worker.service
+        try:
+            return service is not None and bool(service.engine.copies_of(aid_id))
+        except SearchError:
+            return False
 
     def open_title(self, title: str) -> None:
         """The aid a [[wiki link]] names. Finding it reads the library (seconds with 38k

@@ -169,7 +169,8 @@ class ResultDelegate(QStyledItemDelegate):
         assert result is not None
         end = self._draw(painter, line1, [
             (KIND_ICONS.get(result.kind, "¶") + " ", base, dim), (result.title, bold, text),
-            (f"  · {result.kind} · {result.collection}", small, dim)], reserve=90
+            (f"  · {result.kind} · {result.collection}"
+             + (" · you have your own copy" if result.own_copy else ""), small, dim)], reserve=90
             if result.stale else 0)
         if result.stale:
             metrics = QFontMetrics(small)

@@ -135,6 +135,7 @@ def aid_fields(aid: JobAid) -> dict[str, Any]:
         "owner": aid.owner or "",
         "updated": _iso_date(aid.meta.get("updated")),
         "created": _iso_date(aid.meta.get("created")),
+        "derived_from": str(aid.meta.get("derived_from") or ""),
     }
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from whoosh import query as wq
 
 from job_aids import read_aid
+from job_aids.collections import OWN
 
 from .analysis import SURFACES, analyze, has_cjk, stem_word, stemmed_terms
 from .documents import TITLE_ONLY, join_mnemonics, keyword
@@ -428,6 +429,7 @@ class SearchEngine:
             if stale:
                 factor *= STALE_FACTOR
             ranked.append((score * factor, in_context, stale, fields))
+        copied = _own_copies_first(ranked)
         ranked.sort(key=lambda item: -item[0])
         matcher = TermMatcher(query_terms, parsed.prefix)
         results = []
@@ -436,8 +438,19 @@ class SearchEngine:
                 id=fields["id"], title=fields["title"], path=fields["path"],
                 collection=fields["collection"], kind=fields["kind"], score=round(score, 4),
                 snippet=self._snippet(fields, matcher), summary=fields.get("summary", ""),
-                stale=stale, context_match=in_context))
+                stale=stale, context_match=in_context, own_copy=fields["id"] in copied))
         return results
+
+    @converts_errors("look up copies of an aid")
+    def copies_of(self, aid_id: str) -> list[str]:
+        """The paths of this user's own copies of the aid (``derived_from`` it)."""
+        if not aid_id:
+            return []
+        self.index.refresh_if_replaced()
+        with self.index.lock:
+            searcher = self.index.searcher()
+            hits = _top_hits(searcher, wq.Term("derived_from", aid_id), None, 20)
+        return [fields["path"] for _, fields in hits if fields.get("collection") == OWN]
 
     def _snippet(self, fields: dict[str, Any], matcher: TermMatcher) -> str:
         body = self._bodies.get(fields["path"], fields.get("stamp", ""))
@@ -491,6 +504,22 @@ def _title_coverage(title: str, query_terms: set[str], prefix: str | None) -> fl
         elif prefix and term.startswith(prefix):
             covered += 0.5  # still being typed: a completion is a guess
     return covered / len(terms)
+
+
+def _own_copies_first(ranked: list[tuple[float, bool, bool, dict[str, Any]]]) -> set[str]:
+    """A copy the user made of an aid (in their own collection, ``derived_from`` it) ranks
+    just above the original wherever both match; returns the ids of the originals."""
+    position = {item[3]["id"]: index for index, item in enumerate(ranked)}
+    originals: set[str] = set()
+    for index, (score, in_context, stale, fields) in enumerate(ranked):
+        original = fields.get("derived_from") or ""
+        if not original or fields.get("collection") != OWN or original not in position:
+            continue
+        original_score = ranked[position[original]][0]
+        if score <= original_score:
+            ranked[index] = (original_score * 1.0001 + 1e-6, in_context, stale, fields)
+        originals.add(original)
+    return originals
 
 
 def _top_hits(searcher: Any, query: wq.Query, filter_query: wq.Query | None,

@@ -45,10 +45,11 @@ from .whoosh_fence import (
     writer_options,
 )
 
-SCHEMA_VERSION = 6  # 2: question words dropped as stop words; 3: id searchable;
+SCHEMA_VERSION = 7  # 2: question words dropped as stop words; 3: id searchable;
 # 4: each apps entry stored as "app<TAB>title pattern", title-only entries marked;
 # 5: tags, apps, owner and updated stored for the Library window; document and url patterns;
-# 6: created stored (a gap is filled by an aid written after it)
+# 6: created stored (a gap is filled by an aid written after it);
+# 7: derived_from searchable (a user's own copy ranks above the aid it was copied from)
 META_FILE = "handrail-index.json"
 SURFACES_FILE = "surfaces.json"
 STATE_FILE = "handrail-state.tsv"
@@ -81,6 +82,7 @@ def build_schema() -> Schema:
         owner=STORED(),
         updated=STORED(),
         created=STORED(),
+        derived_from=KeyField(stored=True),  # the id of the aid this one is a copy of
     )
 
 

@@ -26,6 +26,7 @@ class SearchResult:
     summary: str = ""
     stale: bool = False
     context_match: bool = False
+    own_copy: bool = False      # this user has a copy of it (the copy is ranked above it)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -264,3 +264,68 @@ def test_list_lines_keeps_the_authors_style() -> None:
     assert set_field(words, "tags", list_lines(words, "tags", ["a", "c"])) == \
         "---\ntags: a, c\n---\n"
     assert set_field(flow, "tags", list_lines(flow, "tags", [])) == "---\n---\n"
+
+
+def test_an_own_copy_ranks_above_the_original_which_says_so(
+        controller: Controller, qtbot: QtBot,  # noqa: F811 - the fixture
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from app import dialogs
+    from app.aid_view import AidWindow
+
+    service = controller.worker.service
+    assert service is not None
+    qtbot.waitUntil(lambda: any(r.collection == "starter" for r in service.engine.search(
+        "which kind of aid").results), timeout=10000)
+    [original] = [r for r in service.engine.search("which kind of aid").results
+                  if r.collection == "starter"][:1]
+    monkeypatch.setattr(dialogs, "ask", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    controller.edit_aid(controller.store.load(Path(original.path)))  # read-only: a copy
+    editor = controller.windows[-1]
+    assert isinstance(editor, EditorWindow) and editor.is_new
+    with qtbot.waitActive(editor):
+        editor.activateWindow()
+    qtbot.keyClick(editor.text, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(editor.text, "Our team writes checklists first.")
+    qtbot.keyClick(editor.text, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not editor.is_new and editor.aid.source is not None
+    copy = editor.aid
+    assert copy.meta["derived_from"] == original.id and copy.id != original.id
+
+    def ranked() -> list[tuple[str, bool]]:
+        return [(r.id, r.own_copy) for r in service.engine.search("which kind of aid").results]
+    qtbot.waitUntil(lambda: copy.id in dict(ranked()), timeout=10000)
+    order = ranked()
+    assert [i for i, _ in order].index(copy.id) < [i for i, _ in order].index(original.id)
+    assert dict(order)[original.id] is True and dict(order)[copy.id] is False
+    controller.open_aid(controller.store.load(Path(original.path)))
+    window = controller.windows[-1]
+    assert isinstance(window, AidWindow)
+    assert "You have your own copy" in window.browser.toPlainText()
+    window.close()
+
+
+def test_copy_puts_markdown_html_and_text_on_the_clipboard_and_says_so(
+        qtbot: QtBot, store: LibraryStore) -> None:
+    from app.aid_view import AidWindow, aid_page
+
+    path = store.paths.own_library / "float.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("---\ntitle: Count the float\nowner: shop\n---\n1. Count the **coins**\n"
+                    "2. Write the total in the [book](https://example.com/book)\n")
+    aid = store.load(path)
+    window = AidWindow(aid, aid_page(aid), on_pin=lambda _a: None, on_edit=lambda _a: None,
+                       on_link=lambda _t: None)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.mouseClick(window.copy_button, Qt.MouseButton.LeftButton)
+    data = QApplication.clipboard().mimeData()
+    assert data is not None
+    markdown = bytes(data.data("text/markdown").data()).decode()
+    assert markdown.startswith("# Count the float\n\n1. Count the **coins**")
+    assert "owner:" not in markdown  # front matter is not content
+    assert "<strong>coins</strong>" in data.html() and "<h1>Count the float</h1>" in data.html()
+    assert data.text().splitlines()[:3] == ["Count the float", "", "1. Count the coins"]
+    assert window.where.text().startswith("Copied")
+    QApplication.clipboard().clear()  # offscreen Qt crashes at exit holding mime data
