@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QFileSystemWatcher, Qt, QTimer, QUrl
 from PySide6.QtGui import (
     QAction,
@@ -203,7 +204,7 @@ class EditorWindow(QWidget):
         self._draft_timer.start()
         self._drafted = ""
         if vocabulary is not None:
-            run_in_background(vocabulary, self.set_vocabulary, lambda _error: None)
+            run_in_background(vocabulary, self._vocabulary_read, lambda _error: None)
         self.resize(1100, 720)
         self.text.setFocus()
 
@@ -212,6 +213,10 @@ class EditorWindow(QWidget):
             return self._store.templates.describe(kind)
         except JobAidError:
             return ""
+
+    def _vocabulary_read(self, vocabulary: Vocabulary) -> None:
+        if shiboken6.isValid(self.text):  # the window may have closed meanwhile
+            self.set_vocabulary(vocabulary)
 
     def set_vocabulary(self, vocabulary: Vocabulary) -> None:
         """Titles for ``[[``, tags and apps for the form (read off the GUI thread)."""
