@@ -38,3 +38,26 @@ def ask(parent: QWidget | None, title: str, text: str, buttons: Button = _YES_NO
 def inform(parent: QWidget | None, title: str, text: str, buttons: Button = _OK,
            default: Button = Button.NoButton) -> Button:
     return _show(QMessageBox.Icon.Information, parent, title, text, buttons, default)
+
+
+def choose(parent: QWidget | None, title: str, text: str, options: list[str], *,
+           default: str | None = None, for_all: str | None = None) -> tuple[str | None, bool]:
+    """A question answered by one of ``options`` (button labels, ``&`` marks the key), or
+    None when closed; with ``for_all``, a check box whose state comes back too."""
+    from PySide6.QtWidgets import QCheckBox
+
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, Button.NoButton, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    buttons = {box.addButton(label, QMessageBox.ButtonRole.AcceptRole): label
+               for label in options}
+    for button, label in buttons.items():
+        if label == default:
+            box.setDefaultButton(button)
+    cancel = box.addButton(Button.Cancel)
+    box.setEscapeButton(cancel)
+    check = QCheckBox(for_all) if for_all else None
+    if check is not None:
+        box.setCheckBox(check)
+    box.exec()
+    chosen = buttons.get(box.clickedButton())  # type: ignore[call-overload]
+    return chosen, bool(check and check.isChecked())

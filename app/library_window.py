@@ -18,6 +18,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QComboBox,
     QFileDialog,
@@ -188,7 +189,9 @@ class LibraryWindow(QWidget):
                                  ("edit", "&Edit", self.edit_current),
                                  ("pin", "&Pin", self.pin_current),
                                  ("export", "E&xport…", self.export_selected),
+                                 ("import", "&Import…", self.import_chosen),
                                  ("move", "&Move to", None),
+                                 ("copy", "Publish a &copy to", None),
                                  ("delete", "&Delete", self.delete_selected)):
             button = QPushButton(text)
             if slot is not None:
@@ -198,8 +201,15 @@ class LibraryWindow(QWidget):
         self.move_menu = QMenu(self)
         self.move_menu.aboutToShow.connect(self._fill_move_menu)
         self.buttons["move"].setMenu(self.move_menu)
+        self.copy_menu = QMenu(self)
+        self.copy_menu.aboutToShow.connect(lambda: self._fill(self.copy_menu, self.copy_selected))
+        self.buttons["copy"].setMenu(self.copy_menu)
+        self.buttons["copy"].setToolTip("A copy in a team's collection, for colleagues (it gets "
+                                        "its own id; yours stays); Ctrl+Z undoes it")
         for name, tip in (("open", "Enter"), ("edit", "Ctrl+E"), ("pin", "Ctrl+Enter"),
-                          ("export", "Ctrl+Shift+E"), ("delete", "Delete; Ctrl+Z undoes it")):
+                          ("export", "Ctrl+Shift+E"), ("delete", "Delete; Ctrl+Z undoes it"),
+                          ("import", "Ctrl+I: .handrail bundles, Word, PowerPoint, PDF, HTML, "
+                           "Markdown and text files, into your own aids")):
             self.buttons[name].setToolTip(tip)
 
         layout = QVBoxLayout(self)
@@ -213,6 +223,7 @@ class LibraryWindow(QWidget):
         shortcuts = (("Ctrl+F", self._focus_filter), ("Ctrl+E", self.edit_current),
                      ("Ctrl+Return", self.pin_current), ("Delete", self.delete_selected),
                      ("Ctrl+Shift+E", self.export_selected), ("Ctrl+Z", self.undo),
+                     ("Ctrl+I", self.import_chosen),
                      ("F5", self.reload), ("Ctrl+W", self.close), ("Escape", self._escape))
         for keys, action in shortcuts:
             QShortcut(QKeySequence(keys), self, action)
@@ -293,6 +304,7 @@ class LibraryWindow(QWidget):
         writable = bool(selected) and all(self._writable(e) for e in selected)
         self.buttons["delete"].setEnabled(writable)
         self.buttons["move"].setEnabled(writable)
+        self.buttons["copy"].setEnabled(bool(selected))  # a read-only aid can be published too
         self.buttons["export"].setEnabled(bool(selected))
 
     def _writable(self, entry: CatalogueEntry) -> bool:
@@ -354,19 +366,24 @@ class LibraryWindow(QWidget):
         move = menu.addMenu("Move to")
         move.setEnabled(self.buttons["move"].isEnabled())
         self._fill(move)
+        copy = menu.addMenu("Publish a copy to")
+        copy.setEnabled(self.buttons["copy"].isEnabled())
+        self._fill(copy, self.copy_selected)
         menu.exec(self.table.viewport().mapToGlobal(position))
 
     def _fill_move_menu(self) -> None:
         self._fill(self.move_menu)
 
-    def _fill(self, menu: QMenu) -> None:
+    def _fill(self, menu: QMenu, act: Callable[[str], None] | None = None) -> None:
         menu.clear()
+        act = act or self.move_selected
         here = {e.collection for e in self.selected()}
         for collection in self.store.collections.all():
             if collection.read_only or here == {collection.name}:
                 continue
-            menu.addAction(collection.name).triggered.connect(
-                lambda _=False, name=collection.name: self.move_selected(name))
+            label = collection.name + (" (team)" if collection.kind.value == "team" else "")
+            menu.addAction(label).triggered.connect(
+                lambda _=False, name=collection.name: act(name))
         if menu.isEmpty():
             menu.addAction("No other writable collection: add one in Settings").setEnabled(False)
 
@@ -416,16 +433,32 @@ class LibraryWindow(QWidget):
         self._apply(change, f"Moved {len(change.removed):,} to {collection_name} · Ctrl+Z "
                     "undoes it")
 
+    def copy_selected(self, collection_name: str) -> None:
+        """Publish copies into a (team) collection; the originals stay."""
+        change = _Change(f"copy to {collection_name}")
+        for entry, aid in self._load_aids(self.selected()):
+            try:
+                copy = self.store.copy_aid(aid, collection_name)
+            except JobAidError as error:
+                change.errors.append(f"{entry.title}: {error}")
+                continue
+            assert copy.source is not None
+            change.added.append(dataclasses.replace(
+                entry, path=str(copy.source.path), collection=collection_name, id=copy.id))
+        count = len(change.added)
+        self._apply(change, f"Published {count:,} {'copy' if count == 1 else 'copies'} to "
+                    f"{collection_name} · Ctrl+Z undoes it")
+
     def _apply(self, change: _Change, message: str) -> None:
-        """Show a delete or move at once (the index learns of it a moment later)."""
-        if change.trashed:
+        """Show a delete, move or copy at once (the index learns of it a moment later)."""
+        if change.trashed or change.added:
             self._undo.append(change)
         self.catalogue.replace(change.removed, change.added)
         self._refilter()
         if change.errors:
             dialogs.warn(self, "Handrail", "Not every aid was changed:\n"
                          + "\n".join(change.errors[:10]))
-        if change.removed:
+        if change.removed or change.added:
             self.status.setText(message)
             self.changed.emit()
 
@@ -454,8 +487,82 @@ class LibraryWindow(QWidget):
         self._refilter()
         if errors:
             dialogs.warn(self, "Handrail", "Not everything came back:\n" + "\n".join(errors[:10]))
-        self.status.setText(f"Undone: the {change.what} of {len(back):,} aids.")
+        self.status.setText(f"Undone: the {change.what} of {len(back or change.added):,} "
+                            "aids.")
         self.changed.emit()
+
+    def import_chosen(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(
+            self, "Import aids", str(Path.home()),
+            "Aids and documents (*.handrail *.md *.markdown *.txt *.html *.htm *.docx *.pptx "
+            "*.pdf);;All files (*)")
+        if names:
+            self.import_paths([Path(name) for name in names])
+
+    def import_paths(self, paths: list[Path]) -> None:
+        """Import bundles and documents into the user's own aids; an aid the library has
+        already is updated, kept beside, or skipped, as the user answers; a report says what
+        came in, what was split and what was skipped, and why."""
+        from job_aids import OWN, import_files
+        from job_aids.bundle import SUFFIX, Existing, install_bundle, read_bundle
+
+        remembered: list[Existing] = []
+
+        def decide(existing: JobAid, bundled: Any) -> Existing:
+            if remembered:
+                return remembered[0]
+            where = existing.source.relpath if existing.source else existing.id
+            labels = {"&Update it": Existing.UPDATE, "&Keep both": Existing.KEEP_BOTH,
+                      "&Skip": Existing.SKIP}
+            chosen, for_all = dialogs.choose(
+                self, "Already in your library",
+                f"“{bundled.title}” is already in your library ({where}).\n\nUpdate it (the "
+                "version there now is kept in its history), keep both, or skip it?",
+                list(labels), default="&Keep both", for_all="Do the same for the rest")
+            answer = labels.get(chosen or "&Skip", Existing.SKIP)
+            if for_all:
+                remembered.append(answer)
+            return answer
+
+        lines: list[str] = []
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            for path in [p for p in paths if p.suffix.lower() == SUFFIX]:
+                try:
+                    report = install_bundle(self.store, read_bundle(path), OWN, decide)
+                except JobAidError as error:
+                    lines.append(f"{path.name}: not imported: {error}")
+                    continue
+                lines.append(f"{path.name}: {report.summary()}")
+                lines += [f"  skipped {title}: {why}" for title, why in report.skipped]
+                lines += [f"  note: {note}" for note in report.notes]
+            documents = [p for p in paths if p.suffix.lower() != SUFFIX]
+            if documents:
+                collection = self.store.collections.get(OWN)
+
+                def replace(target: Path, data: bytes) -> None:
+                    self.store.replace_bytes(self.store.load(target, collection), data)
+
+                try:
+                    files = import_files(documents, collection.path, replace=replace)
+                except JobAidError as error:
+                    lines.append(f"Not imported: {error}")
+                else:
+                    lines.append(f"Imported {len(files.imported):,} aids, updated "
+                                 f"{len(files.updated):,}, skipped {len(files.skipped):,}")
+                    lines += [f"  split {s.name} into {n} aids, one per section"
+                              for s, n in files.split]
+                    lines += [f"  updated {t.name} (imported from {s.name} before)"
+                              for s, t in files.updated]
+                    lines += [f"  skipped {k.source.name}: {k.reason}" for k in files.skipped]
+                    lines += [f"  warning: {w}" for w in files.warnings]
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.last_import_report = "\n".join(lines)
+        self.status.setText(lines[0] if len(lines) == 1 else f"{lines[0]} …")
+        dialogs.inform(self, "Import", self.last_import_report)
+        self.changed.emit()
+        self.reload()
 
     def export_selected(self) -> None:
         from job_aids.bundle import SUFFIX, export_bundle

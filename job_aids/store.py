@@ -134,6 +134,21 @@ def unreachable_problem(collection: Collection) -> Problem:
                    "are not listed or searched until it is back.", "warning")
 
 
+def _copy_images(aid: JobAid, target: Collection) -> None:
+    """The images the aid shows, into the same places inside ``target`` (one already there
+    is kept)."""
+    from .export import attachments_of
+
+    assert aid.source is not None
+    root = aid.source.root.resolve()
+    for attachment in attachments_of(aid):
+        copy = target.path / attachment.relative_to(root)
+        if not copy.exists():
+            with map_os_errors("copy the image", copy):
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write_bytes(copy, attachment.read_bytes())
+
+
 def _mode_of(path: Path) -> int | None:
     try:
         return path.stat().st_mode
@@ -426,8 +441,6 @@ class LibraryStore:
         target = self._writable(self.collections.get(collection_name), Path(collection_name))
         if target.name == source.collection:
             return aid, None
-        from .export import attachments_of
-
         folder = target.path / Path(source.relpath).parent
         with self.write_lock.held():
             try:
@@ -441,18 +454,39 @@ class LibraryStore:
             with map_os_errors("create the folder", folder):
                 folder.mkdir(parents=True, exist_ok=True)
             path = unique_path(folder, source.path.stem, source.path.suffix)
-            for attachment in attachments_of(aid):
-                relative = attachment.relative_to(source.root.resolve())
-                copy = target.path / relative
-                if not copy.exists():
-                    with map_os_errors("copy the image", copy):
-                        copy.parent.mkdir(parents=True, exist_ok=True)
-                        atomic_write_bytes(copy, attachment.read_bytes())
+            _copy_images(aid, target)
             self._write(path, data)
             with map_os_errors("move to the trash", source.path):
                 trashed = self.trash.put(source.path, collection=source.collection,
                                          title=aid.title, aid_id=aid.id)
         return self.load(path, target), trashed
+
+    def copy_aid(self, aid: JobAid, collection_name: str) -> JobAid:
+        """Publish a copy of the aid into another collection (a team's): the same folder
+        inside it and the same images, its own ``id`` and ``derived_from`` this one's; every
+        other byte as it is. The aid itself stays where it is."""
+        if aid.source is None:
+            raise AidNotFoundError("this aid has no file")
+        source = aid.source
+        target = self._writable(self.collections.get(collection_name), Path(collection_name))
+        if target.name == source.collection:
+            raise CollectionError(f"the aid is in {collection_name!r} already")
+        editable = self.open_for_editing(aid)
+        if editable.read_only:
+            raise InvalidAidError(f"{source.path} cannot be copied as text: "
+                                  f"{editable.read_only}")
+        from .templates import copy_text
+
+        data = encode_text(copy_text(editable.text, aid.id).replace("\r\n", "\n"),
+                           aid.newline, aid.bom)
+        folder = target.path / Path(source.relpath).parent
+        with self.write_lock.held():
+            with map_os_errors("create the folder", folder):
+                folder.mkdir(parents=True, exist_ok=True)
+            path = unique_path(folder, source.path.stem, source.path.suffix)
+            _copy_images(aid, target)
+            self._write(path, data)
+        return self.load(path, target)
 
     def restore(self, key: str) -> Path:
         """Restore a trashed aid to where it was (or beside it, if that name is taken now)."""

@@ -204,6 +204,68 @@ def test_move_to_another_collection_keeps_the_bytes_and_the_image_and_undoes(
     assert library.model.rows[0].collection == "mine"
 
 
+def test_publish_a_copy_to_a_team_collection_keeps_the_original_and_undoes(
+        controller: Controller, qtbot: QtBot, tmp_path: Path) -> None:  # noqa: F811
+    team = tmp_path / "team"
+    team.mkdir()
+    controller.store.collections.add(team, "team")
+    library = _open_library(controller, qtbot)
+    qtbot.keyClicks(library.filter_box, "zebra label")
+    library.table.selectAll()
+    assert library.buttons["copy"].isEnabled()
+    library._fill(library.copy_menu, library.copy_selected)
+    actions = {a.text(): a for a in library.copy_menu.actions()}
+    assert set(actions) == {"team"}
+    original = Path(library.model.rows[0].path)
+    actions["team"].trigger()
+    published = team / "printer.md"
+    text = published.read_text()
+    original_aid = controller.store.load(original)
+    assert original.read_text() == PRINTER  # the author's own stays as it was
+    assert f"derived_from: {original_aid.id}" in text
+    assert controller.store.load(published).id != original_aid.id
+    # Every other line as the author wrote it.
+    assert [line for line in text.splitlines() if not line.startswith(("id:", "derived_from:"))] \
+        == [line for line in PRINTER.splitlines() if not line.startswith("id:")]
+    assert (team / "images" / "cover.png").read_bytes() == b"\x89PNG not really"
+    assert "Published 1 copy to team" in library.status.text()
+    qtbot.keyClick(library.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert not published.exists() and original.read_text() == PRINTER
+
+
+def test_import_asks_about_an_aid_it_has_and_reports_what_came_in(
+        controller: Controller, qtbot: QtBot, tmp_path: Path) -> None:  # noqa: F811
+    from test_editor import _answer_dialog
+
+    from job_aids.bundle import export_bundle
+
+    library = _open_library(controller, qtbot)
+    own = controller.store.paths.own_library
+    with_id = "---\nid: 0c8a4f1e-3f7e-4b55-9d1e-7a1f2b3c4d5e\n" + PRINTER.removeprefix("---\n")
+    (own / "printer.md").write_text(with_id)
+    printer = controller.store.load(own / "printer.md")
+    bundle = tmp_path / "printer.handrail"
+    export_bundle([printer], bundle)
+    changed = with_id + "2. Since exported: print a test label\n"
+    (own / "printer.md").write_text(changed)  # the library's version moved on
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><title>Till</title><script>alert(1)</script></head><body>"
+                    "<h1>Close the till</h1><ol><li>Count the notes</li></ol></body></html>")
+    seen: list[str] = []
+    _answer_dialog("Keep both", seen, lambda _dialog: _answer_dialog("OK", seen))
+    library.import_paths([bundle, page])
+    assert "already in your library" in seen[0] and "printer.md" in seen[0]
+    report = library.last_import_report
+    assert "printer.handrail: 0 added, 1 kept beside the existing aid" in report
+    assert "Imported 1 aids" in report and seen[-1] == report
+    assert (own / "printer.md").read_text() == changed  # the aid there is untouched
+    both = [p for p in own.glob("*.md") if "Unjam" in p.read_text() or "zebra" in
+            p.read_text().lower()]
+    assert len(both) >= 2
+    [imported] = [p for p in own.glob("*.md") if "Close the till" in p.read_text()]
+    assert "alert" not in imported.read_text()
+
+
 def test_export_writes_a_bundle_of_the_files_as_they_are(controller: Controller,  # noqa: F811
                                                       qtbot: QtBot, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
