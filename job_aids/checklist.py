@@ -12,9 +12,6 @@ from .atomic import atomic_write_text
 from .model import JobAid
 from .plain import plain_line
 
-_FENCE = re.compile(r"^\s*(```+|~~~+)")
-_TASK = re.compile(r"^\s{0,3}[-*+]\s+\[( |x|X)\]\s+(.*\S)")
-_ORDERED = re.compile(r"^\s{0,3}\d{1,3}[.)]\s+(.*\S)")
 _INLINE_CODE = re.compile(r"`([^`\n]+)`")
 
 
@@ -44,7 +41,6 @@ class Callout:
 
 
 Item = Step | CodeBlock | Callout
-_CALLOUT = re.compile(r"^\s{0,3}[!?]{3}\+?\s*(\w+)(?:\s+\"([^\"]*)\")?\s*$")
 
 
 @dataclass
@@ -65,41 +61,20 @@ class Checklist:
 
     @classmethod
     def from_markdown(cls, body: str) -> Checklist:
-        """Task-list items and numbered items are steps; fenced blocks are code to copy."""
+        """Task-list items and numbered items are steps, code blocks are code to copy, and
+        warnings and notes stay where they are: read by the renderer's own parser
+        (job_aids/outline.py), so the pinned view shows what the aid window shows."""
+        from .outline import outline
+
         items: list[Item] = []
-        lines = body.splitlines()
-        index = 0
-        while index < len(lines):
-            line = lines[index]
-            fence = _FENCE.match(line)
-            if fence:
-                marker = fence.group(1)
-                language = line.strip()[len(marker):].strip()
-                block: list[str] = []
-                index += 1
-                while index < len(lines) and not lines[index].strip().startswith(marker):
-                    block.append(lines[index])
-                    index += 1
-                items.append(CodeBlock("\n".join(block), language))
-            elif callout := _CALLOUT.match(line):
-                kind, title = callout.group(1).lower(), callout.group(2)
-                said: list[str] = [title] if title else []
-                while index + 1 < len(lines) and (lines[index + 1].startswith(("    ", "\t"))
-                                                  or not lines[index + 1].strip()):
-                    index += 1
-                    if lines[index].strip():
-                        said.append(plain_line(lines[index]))
-                    elif said and index + 1 < len(lines) and not lines[index + 1].startswith(
-                            ("    ", "\t")):
-                        break
-                items.append(Callout(kind, " ".join(said) or kind.capitalize()))
-            else:
-                match = _TASK.match(line) or _ORDERED.match(line)
-                if match:
-                    text = match.group(match.lastindex or 1)
-                    code = _INLINE_CODE.search(text)
-                    items.append(Step(text, code.group(1) if code else None))
-            index += 1
+        for block in outline(body):
+            if block.kind == "step":
+                code = _INLINE_CODE.search(block.text)
+                items.append(Step(block.text, code.group(1) if code else None))
+            elif block.kind == "code":
+                items.append(CodeBlock(block.text, block.language))
+            elif block.kind == "callout":
+                items.append(Callout(block.callout, block.text))
         return cls(items)
 
     def first_copyable(self) -> str | None:

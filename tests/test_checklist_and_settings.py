@@ -18,6 +18,7 @@ BODY = """\
 
 1. Switch the printer off
 2. Hold `FEED` while switching it on
+
 - [ ] Wait for the light to blink twice
 - [x] Print a test label
 
@@ -39,6 +40,36 @@ def test_steps_and_code_blocks_come_out_in_order() -> None:
     steps_only = Checklist.from_markdown("1. One\n2. Two\n")
     assert steps_only.first_copyable() == "1. One\n2. Two"
     assert Checklist.from_markdown("Just prose.").first_copyable() is None
+
+
+@pytest.mark.parametrize("body", [
+    BODY,
+    "1. Open\n2. Hold it\n- [ ] Wait\n",  # no blank line: the renderer continues step 2
+    "- [ ] One\n\n    indented: the same item, as the renderer shows it\n\n- [ ] Two\n",
+    "1. Open the cover\n   and pull gently\n2. Close it\n",
+    "> 1. A step in a quote\n\n~~~\n1. not a step: code\n~~~\n",
+    "    1. an indented code block, not a step\n",
+])
+def test_the_pinned_steps_are_the_steps_the_aid_window_shows(body: str) -> None:
+    """One reader: the pinned view's steps are the list items the rendered aid shows."""
+    import re
+
+    from job_aids.render import render_markdown
+
+    shown = render_markdown(body)
+    items = [re.sub(r"<[^>]+>", "", li).strip()
+             for li in re.findall(r"<li[^>]*>(.*?)</li>", shown, re.DOTALL)]
+    steps = Checklist.from_markdown(body).steps
+    assert len(steps) == len([i for i in items if i]), (shown, steps)
+    for step, item in zip(steps, items, strict=True):
+        assert re.sub(r"[`*]", "", step.text) in " ".join(item.split())
+
+
+def test_a_list_inside_a_warning_stays_in_the_warning() -> None:
+    items = Checklist.from_markdown('!!! warning "Hot"\n    1. Let it cool\n\n1. Then open\n'
+                                    ).items
+    assert [type(item).__name__ for item in items] == ["Callout", "Step"]
+    assert "Let it cool" in items[0].text  # type: ignore[union-attr]
 
 
 def test_pinned_progress_survives_a_restart_and_follows_step_text(tmp_path: Path) -> None:
