@@ -208,8 +208,8 @@ class LibraryWindow(QWidget):
                                         "its own id; yours stays); Ctrl+Z undoes it")
         for name, tip in (("open", "Enter"), ("edit", "Ctrl+E"), ("pin", "Ctrl+Enter"),
                           ("export", "Ctrl+Shift+E"), ("delete", "Delete; Ctrl+Z undoes it"),
-                          ("import", "Ctrl+I: .handrail bundles, Word, PowerPoint, PDF, HTML, "
-                           "Markdown and text files, into your own aids")):
+                          ("import", "Ctrl+Shift+I: .handrail bundles, Word, PowerPoint, PDF, "
+                           "HTML, Markdown and text files, into your own aids")):
             self.buttons[name].setToolTip(tip)
 
         layout = QVBoxLayout(self)
@@ -223,7 +223,7 @@ class LibraryWindow(QWidget):
         shortcuts = (("Ctrl+F", self._focus_filter), ("Ctrl+E", self.edit_current),
                      ("Ctrl+Return", self.pin_current), ("Delete", self.delete_selected),
                      ("Ctrl+Shift+E", self.export_selected), ("Ctrl+Z", self.undo),
-                     ("Ctrl+I", self.import_chosen),
+                     ("Ctrl+Shift+I", self.import_chosen),
                      ("F5", self.reload), ("Ctrl+W", self.close), ("Escape", self._escape))
         for keys, action in shortcuts:
             QShortcut(QKeySequence(keys), self, action)

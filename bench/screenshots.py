@@ -11,7 +11,8 @@ insights-charts.png (the Insights window on a month of a 20-person team), report
 HTML report in headless Chromium, where it is installed), editor-checklist.png and
 editor-decision.png (the editor: the form, the toolbar, line-numbered source and the live
 preview), aid-window.png (an aid with a warning, a table, who to ask and the stale mark) and
-pinned-troubleshooting.png (that troubleshooting aid pinned, its warning among the steps).
+pinned-troubleshooting.png (that troubleshooting aid pinned, its warning among the steps), and
+aid-window-dark.png (the same aid window in the dark theme).
 """
 
 from __future__ import annotations
@@ -129,10 +130,12 @@ def _editing(title: str, state: dict[str, Any]) -> bool:
     return any(title in editor["title"] for editor in state["editors"])
 
 
-def authoring_shots(desktop: Desktop, app: HandrailApp, library: Path,
-                    out: Path) -> list[Path]:
+def authoring_shots(desktop: Desktop, app: HandrailApp, library: Path, out: Path,
+                    pinned: int) -> list[Path]:
     """The editor on a checklist and on a decision table; an aid window and a pinned view of
-    a troubleshooting aid with a warning, a table, experts and the stale mark."""
+    a troubleshooting aid with a warning, a table, experts and the stale mark. The pinned
+    checklist is minimised first: it stays on top, over the editor's form."""
+    desktop.xdotool("windowminimize", "--sync", str(pinned))
     shots = []
     for name, shot, title in (("month-end-close.md", "editor-checklist.png", "Month-end"),
                               ("park-an-invoice-without-po.md", "editor-decision.png", "Park")):
@@ -244,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
                 shots.append(desktop.screenshot(out / "library.png"))
                 desktop.xdotool("key", "ctrl+w")
                 app.wait_state(lambda s: not s["library"])
-                shots += authoring_shots(desktop, app, library, out)
+                shots += authoring_shots(desktop, app, library, out, pinned)
             finally:
                 app.stop()
             (home / "config").mkdir(exist_ok=True)
@@ -255,6 +258,11 @@ def main(argv: list[str] | None = None) -> int:
                 desktop.xdotool("windowactivate", "--sync", str(sap))
                 time.sleep(0.6)
                 shots.append(desktop.screenshot(out / "pinned-dark.png"))
+                app.request(cmd="open", path=str(library / "unjam-the-label-printer.md"))
+                wait_for(lambda: desktop.window_ids(name="Unjam the label printer - Handrail"),
+                         what="the aid window")
+                time.sleep(0.6)
+                shots.append(desktop.screenshot(out / "aid-window-dark.png"))
             finally:
                 app.stop()
             shots += insights_shots(desktop, work, out)

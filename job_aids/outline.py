@@ -88,7 +88,9 @@ def _walk(parent: etree.Element, stash: list[object], depth: int) -> Iterator[Bl
             heading = plain_line(_text(title)) if title is not None else ""
             if kinds and heading == kinds[0].capitalize():
                 heading = ""  # "!!! note" alone: the parser's default title, not the author's
-            yield Block("callout", " ".join(part for part in [heading, *said] if part)
+            words = " ".join(part for part in said if part)
+            yield Block("callout", f"{heading}: {words}" if heading and words
+                        else heading or words
                         or (kinds[0].capitalize() if kinds else "Note"),
                         callout=(kinds[0] if kinds else "note").lower())
         elif tag == "table":

@@ -184,7 +184,7 @@ def test_warnings_are_kept_among_the_steps_of_a_pinned_aid(qapp: object) -> None
             'cold.\n\n1. Open the guard\n2. Lift the plate\n\n!!! note\n    Gloves are in the '
             'red box.\n')
     assert Checklist.from_markdown(text).items == [
-        Callout("warning", "Hot parts Wait until the plates are cold."),
+        Callout("warning", "Hot parts: Wait until the plates are cold."),
         Step("Open the guard"), Step("Lift the plate"),
         Callout("note", "Gloves are in the red box.")]
     import tempfile
@@ -196,7 +196,7 @@ def test_warnings_are_kept_among_the_steps_of_a_pinned_aid(qapp: object) -> None
         shown = [label.text() for label in window.findChildren(QLabel)
                  if label.objectName() in ("warning", "note")]
         window.close()
-    assert shown == ["⚠ Hot parts Wait until the plates are cold.",
+    assert shown == ["⚠ Hot parts: Wait until the plates are cold.",
                      "ℹ Gloves are in the red box."]
 
 
