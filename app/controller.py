@@ -608,6 +608,9 @@ class Controller(QObject):
         every aid), on a background thread."""
         from collections import Counter
 
+        deadline = time.monotonic() + 60
+        while self.worker.service is None and time.monotonic() < deadline:
+            time.sleep(0.2)  # the index is still opening (the first start): wait for it here
         service = self.worker.service
         if service is None:
             return Vocabulary()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -203,8 +204,10 @@ class EditorWindow(QWidget):
         self._draft_timer.timeout.connect(self.keep_draft)
         self._draft_timer.start()
         self._drafted = ""
-        if vocabulary is not None:
-            run_in_background(vocabulary, self._vocabulary_read, lambda _error: None)
+        self._vocabulary = vocabulary
+        self._vocabulary_asked = 0.0
+        self.text.titles_wanted.connect(self._read_vocabulary)
+        self._read_vocabulary()
         self.resize(1100, 720)
         self.text.setFocus()
 
@@ -214,9 +217,22 @@ class EditorWindow(QWidget):
         except JobAidError:
             return ""
 
+    def _read_vocabulary(self) -> None:
+        """Titles, tags and apps from the index, off the GUI thread (again when ``[[`` finds
+        none yet, at most every few seconds)."""
+        now = time.monotonic()
+        if self._vocabulary is None or now - self._vocabulary_asked < 3:
+            return
+        self._vocabulary_asked = now
+        run_in_background(self._vocabulary, self._vocabulary_read, lambda _error: None)
+
     def _vocabulary_read(self, vocabulary: Vocabulary) -> None:
-        if shiboken6.isValid(self.text):  # the window may have closed meanwhile
-            self.set_vocabulary(vocabulary)
+        if not shiboken6.isValid(self.text):  # the window closed meanwhile
+            return
+        self.set_vocabulary(vocabulary)
+        prefix = self.text.link_prefix()
+        if prefix is not None and self.text.hasFocus() and vocabulary.titles:
+            self.text.offer_titles(prefix)  # asked for while typing a [[link]]
 
     def set_vocabulary(self, vocabulary: Vocabulary) -> None:
         """Titles for ``[[``, tags and apps for the form (read off the GUI thread)."""
@@ -441,8 +457,7 @@ class EditorWindow(QWidget):
             return
         blocks = {
             "table": ("| If | Then |\n| --- | --- |\n| ", "Condition", " | What to do |\n"),
-            "warning": ('!!! warning "', "Careful", '"\n    What could go wrong, and how to '
-                        "avoid it\n"),
+            "warning": ("!!! warning\n    ", "What could go wrong, and how to avoid it", "\n"),
             "code": ("```\n", "command or text to copy", "\n```\n"),
         }
         before, prompt, after = blocks[tool]

@@ -16,6 +16,7 @@ from PySide6.QtCore import (
     QSize,
     QStringListModel,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import (
     QColor,
@@ -53,7 +54,9 @@ class _LineNumbers(QWidget):
 class SourceEdit(QPlainTextEdit):
     """A plain-text editor for an aid's Markdown. An image pasted or dropped goes to
     ``on_image`` (which saves it and inserts the link); ``[[`` offers the titles set with
-    :meth:`set_titles`."""
+    :meth:`set_titles` (and asks for them with ``titles_wanted`` while it has none)."""
+
+    titles_wanted = Signal()
 
     def __init__(self, on_image: ImageHandler | None = None) -> None:
         super().__init__()
@@ -62,7 +65,8 @@ class SourceEdit(QPlainTextEdit):
         self.blockCountChanged.connect(self._fit_numbers)
         self.updateRequest.connect(self._scroll_numbers)
         self._fit_numbers()
-        self.highlighter = MarkdownHighlighter(self.document())
+        dark = self.palette().color(self.palette().ColorRole.Base).lightness() < 128
+        self.highlighter = MarkdownHighlighter(self.document(), dark=dark)
         self.titles = QStringListModel(self)
         self.completer = QCompleter(self.titles, self)
         self.completer.setWidget(self)
@@ -119,7 +123,7 @@ class SourceEdit(QPlainTextEdit):
     def set_titles(self, titles: list[str]) -> None:
         self.titles.setStringList(titles)
 
-    def _link_prefix(self) -> str | None:
+    def link_prefix(self) -> str | None:
         """What is typed after an open ``[[`` on this line, if the cursor is in one."""
         cursor = self.textCursor()
         before = cursor.block().text()[:cursor.positionInBlock()]
@@ -131,10 +135,11 @@ class SourceEdit(QPlainTextEdit):
     def start_link(self) -> None:
         """Insert ``[[`` and offer the titles of other aids."""
         self.insertPlainText("[[")
-        self._offer_titles("")
+        self.offer_titles("")
 
-    def _offer_titles(self, prefix: str) -> None:
+    def offer_titles(self, prefix: str) -> None:
         if not self.titles.stringList():
+            self.titles_wanted.emit()  # none yet (the index was still being built)
             return
         self.completer.setCompletionPrefix(prefix)
         rect = self.cursorRect()
@@ -143,7 +148,7 @@ class SourceEdit(QPlainTextEdit):
         self.completer.complete(rect)
 
     def _complete_link(self, title: str) -> None:
-        prefix = self._link_prefix()
+        prefix = self.link_prefix()
         cursor = self.textCursor()
         if prefix is not None:
             cursor.movePosition(QTextCursor.MoveOperation.Left,
@@ -161,9 +166,9 @@ class SourceEdit(QPlainTextEdit):
             event.ignore()  # the completer's popup takes them
             return
         super().keyPressEvent(event)
-        prefix = self._link_prefix()
+        prefix = self.link_prefix()
         if prefix is not None and event.text():
-            self._offer_titles(prefix)
+            self.offer_titles(prefix)
         elif popup.isVisible() and prefix is None:
             popup.hide()
 
@@ -224,12 +229,15 @@ class MarkdownHighlighter(QSyntaxHighlighter):
         (re.compile(r"^\|.*\|\s*$"), "table"),
     ]
 
-    def __init__(self, document: QTextDocument) -> None:
+    LIGHT = {"heading": "#1a73e8", "marker": "#188038", "warning": "#b06000", "code": "#a142f4",
+             "link": "#1967d2", "table": "#5f6368", "key": "#c5221f", "fence": "#a142f4"}
+    DARK = {"heading": "#8ab4f8", "marker": "#81c995", "warning": "#fdd663", "code": "#d7aefb",
+            "link": "#8ab4f8", "table": "#9aa0a6", "key": "#f28b82", "fence": "#d7aefb"}
+
+    def __init__(self, document: QTextDocument, *, dark: bool = False) -> None:
         super().__init__(document)
         self.formats: dict[str, QTextCharFormat] = {}
-        colours = {"heading": "#1a73e8", "marker": "#188038", "warning": "#b06000",
-                   "code": "#a142f4", "link": "#1967d2", "table": "#5f6368", "key": "#c5221f",
-                   "fence": "#a142f4"}
+        colours = self.DARK if dark else self.LIGHT
         for name, colour in colours.items():
             shown = QTextCharFormat()
             shown.setForeground(QColor(colour))
