@@ -60,3 +60,28 @@ def test_render_text_is_readable_and_warns_when_stale() -> None:
     assert "Kind: procedure" in text and "Tags: printer" in text
     assert "STALE" in text and "1. Open the cover." in text
     assert text.count("# Toner") == 0  # the heading is not repeated under the title
+
+
+TITLE_CASES = [
+    "Title\n=====\n\ntext", "   # spaced heading", "    # code, not a heading",
+    "```\n# in a fence\n```\n# Real", "  ```\n# an indented fence is no fence here\n  ```\n",
+    "#NoSpace", "# Title #", "#\n\n# Second", "a\nb\n===\n", "~~~\n# x\n~~~\n\nProse\n===\n",
+    "## Not level one\n\n# One", "",
+]
+
+
+def test_the_index_finds_the_title_the_renderer_shows() -> None:
+    """The index reads titles with a line scanner (a build reads every aid); it finds the first
+    level-one heading the renderer's own parser finds, on odd cases and the tldr sample."""
+    from pathlib import Path
+
+    from job_aids.model import first_heading
+    from job_aids.outline import outline
+
+    sample = Path(__file__).parent / "data" / "tldr-sample"
+    bodies = TITLE_CASES + [p.read_text(encoding="utf-8") for p in sorted(sample.rglob("*.md"))]
+    assert len(bodies) > 50
+    for body in bodies:
+        shown = next((b.text for b in outline(body) if b.kind == "heading" and b.level == 1
+                      and b.text), None)
+        assert first_heading(body) == shown, body
