@@ -29,24 +29,26 @@ from PySide6.QtWidgets import (
 from job_aids import JobAid
 from job_aids.checklist import Callout, Checklist, CodeBlock, PinnedState, Step
 
-_INLINE = re.compile(r"`([^`]+)`|\*\*([^*]+)\*\*|\[([^\]]+)\]\([^)]*\)")
+_WRAPPER = re.compile(r"^<(?:p|ol|ul|li|h\d)[^>]*>|</(?:p|ol|ul|li|h\d)>$")
+_LINK = re.compile(r"</?a\b[^>]*>")
+_IMAGE = re.compile(r"<img\b[^>]*>")
+_ALT = re.compile(r'\balt="([^"]*)"')
 
 
 def step_label(text: str) -> str:
-    """A step's Markdown as the little rich text a checkbox label needs (escaped)."""
-    out, last = [], 0
-    for match in _INLINE.finditer(text):
-        out.append(html.escape(text[last:match.start()]))
-        code, bold, link = match.groups()
-        if code is not None:
-            out.append(f"<code>{html.escape(code)}</code>")
-        elif bold is not None:
-            out.append(f"<b>{html.escape(bold)}</b>")
-        else:
-            out.append(html.escape(link))
-        last = match.end()
-    out.append(html.escape(text[last:]))
-    return "".join(out)
+    """A step's inline Markdown as a checkbox label shows it, by the renderer that draws the
+    aid window (sanitized): bold, code and emphasis kept; a link shows its words (a click on
+    the label ticks the step) and an image its description, never the file."""
+    from job_aids import render_markdown
+
+    shown = render_markdown(text.replace("\n", " ")).strip()
+    while True:
+        unwrapped = _WRAPPER.sub("", shown).strip()
+        if unwrapped == shown:
+            break
+        shown = unwrapped
+    shown = _IMAGE.sub(lambda m: alt.group(1) if (alt := _ALT.search(m.group())) else "", shown)
+    return _LINK.sub("", shown)
 
 
 class _StepRow(QFrame):
