@@ -172,6 +172,13 @@ def test_a_checklist_written_with_the_form_toolbar_paste_and_link(
     steps = [step.text for _box, step in pinned.boxes]
     assert steps[0] == "Unlock the front door" and steps[-1].startswith("Count the float")
     assert pinned.about is not None and "Facilities desk" in pinned.about.text()
+    from PySide6.QtWidgets import QLabel
+
+    labels = [label.text() for label in pinned.findChildren(QLabel)]
+    # The image's description, never the file; the line typed under the step continues it,
+    # as the preview shows it.
+    assert any(text.startswith("Count the float image If it jams") for text in labels)
+    assert not any("<img" in text for text in labels)
 
 
 def test_the_form_changes_only_the_key_it_edits(qtbot: QtBot, store: LibraryStore) -> None:
