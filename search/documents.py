@@ -26,7 +26,8 @@ ZONE_WEIGHTS: dict[str, float] = {
 
 _FENCED = re.compile(r"^(```|~~~)[^\n]*\n(.*?)^\1[ \t]*$", re.MULTILINE | re.DOTALL)
 _INLINE_CODE = re.compile(r"`([^`\n]+)`")
-_HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+# A heading as the renderer reads one (job_aids/model.py says why a line scanner reads it here).
+_HEADING = re.compile(r"^#{1,6}(?!#)[ \t]*(\S.*?)[ \t#]*$", re.MULTILINE)
 _URL = re.compile(r"<?https?://\S+")
 _WORD = re.compile(r"\w+")
 # A letter in brackets inside a word marks a mnemonic ("E[x]tract", tldr-pages' style).
