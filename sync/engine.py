@@ -1,0 +1,260 @@
+"""One sync round of a collection folder with its target: every file judged by content against
+the journal's base, three ways.
+
+- Changed on one side only: that side's version goes to the other, conditionally and atomically.
+- Changed on both: an aid is three-way merged (sync/merge.py); where the edits overlap, the
+  target's version is kept beside as a conflict copy (``name.conflict-<hash>.md``) that syncs
+  like any aid and is never pruned, and this side's version stays live.
+- An edit beats a concurrent delete. A deletion travels only when the other side still holds the
+  base, and a round that would delete more than a few files, or a share of them, stops and says
+  so before changing anything (an emptied or wrong target, an unmounted share).
+- With no base (a first sync, a lost journal) nothing is ever deleted: differences become
+  conflict copies.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from job_aids.atomic import atomic_write_bytes
+
+from .journal import Base, Journal
+from .merge import merge_texts
+from .targets import (
+    MARKER,
+    Precondition,
+    RemoteFile,
+    SyncError,
+    Target,
+    checked_path,
+    content_tag,
+)
+
+CONFLICT_MARK = ".conflict-"
+DELETE_LIMIT = 10        # a round deletes at most this many files without asking ...
+DELETE_SHARE = 0.3       # ... or this share of the collection, whichever is more
+
+
+class SafetyStop(SyncError):  # noqa: N818 - it is an error; the name says what happened
+    """The round would delete or replace too much; nothing was changed."""
+
+
+@dataclass
+class SyncReport:
+    uploaded: list[str] = field(default_factory=list)
+    downloaded: list[str] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)   # the conflict copies made
+    deleted_here: list[str] = field(default_factory=list)
+    deleted_there: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why): next round
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.uploaded or self.downloaded or self.merged or self.conflicts
+                    or self.deleted_here or self.deleted_there)
+
+    def summary(self) -> str:
+        parts = [f"{len(getattr(self, name))} {label}" for name, label in (
+            ("uploaded", "sent"), ("downloaded", "received"), ("merged", "merged"),
+            ("conflicts", "conflict copies"), ("deleted_here", "deleted here"),
+            ("deleted_there", "deleted there"), ("skipped", "left for the next round"))
+            if getattr(self, name)]
+        return ", ".join(parts) or "nothing to do"
+
+
+def conflict_name(path: str, data: bytes) -> str:
+    pure = PurePosixPath(path)
+    return str(pure.with_name(f"{pure.stem}{CONFLICT_MARK}{content_tag(data)[:8]}{pure.suffix}"))
+
+
+def _local_files(root: Path) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            if name.startswith(".") or name.endswith(".tmp") or name == MARKER:
+                continue
+            path = Path(folder, name)
+            try:
+                files[path.relative_to(root).as_posix()] = path.read_bytes()
+            except OSError:
+                continue  # unreadable now: judged next round, never taken as deleted
+    return files
+
+
+class _Round:
+    def __init__(self, local: Path, target: Target, journal: Journal, collection: str,
+                 trash: Path) -> None:
+        self.local, self.target, self.journal = local, target, journal
+        self.collection, self.trash = collection, trash
+        self.report = SyncReport()
+
+    # -- the local side -------------------------------------------------------------------
+    def _local_path(self, path: str) -> Path:
+        return self.local.joinpath(*PurePosixPath(path).parts)
+
+    def _write_here(self, path: str, data: bytes, expect: bytes | None) -> None:
+        """Replace the local file, only if it still holds ``expect`` (None: absent); a file
+        the user saved meanwhile is left for the next round."""
+        target = self._local_path(path)
+        try:
+            current: bytes | None = target.read_bytes()
+        except FileNotFoundError:
+            current = None
+        if current != expect:
+            raise Precondition(f"{path} was changed here meanwhile")
+        if current is not None:
+            self._keep(path, current)  # the version replaced stays in the sync history
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(target, data)
+
+    def _keep(self, path: str, data: bytes) -> None:
+        kept = self.trash / f"{time.time_ns()}" / path
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(kept, data)
+
+    def _delete_here(self, path: str, expect: bytes) -> None:
+        """Move the local file to the sync history (never unlinked), if it still holds
+        ``expect``."""
+        source = self._local_path(path)
+        if source.read_bytes() != expect:
+            raise Precondition(f"{path} was changed here meanwhile; it is kept")
+        kept = self.trash / f"{time.time_ns()}" / path
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, kept)
+
+    # -- one file -------------------------------------------------------------------------
+    def step(self, path: str, here: bytes | None, there: RemoteFile | None,
+             base: Base | None) -> None:
+        here_hash = content_tag(here) if here is not None else None
+        changed_here = here_hash != (base.hash if base else None)
+        changed_there = (there.etag if there else None) != (base.etag if base else None)
+        if not changed_here and not changed_there:
+            if base is not None and here is None and there is None:
+                self.journal.forget(self.collection, path)
+            return
+        if changed_here and not changed_there:
+            if here is None:
+                assert base is not None and there is not None
+                self.target.delete(path, if_match=there.etag)
+                self.journal.forget(self.collection, path)
+                self.report.deleted_there.append(path)
+            else:
+                self._send(path, here, there)
+            return
+        if changed_there and not changed_here:
+            if there is None:
+                assert here is not None
+                self._delete_here(path, here)
+                self.journal.forget(self.collection, path)
+                self.report.deleted_here.append(path)
+            else:
+                self._receive(path, here)
+            return
+        # Changed on both sides.
+        if here is None and there is None:
+            self.journal.forget(self.collection, path)
+        elif here is None:
+            self._receive(path, None)  # an edit there beats the delete here
+        elif there is None:
+            self._send(path, here, None)  # an edit here beats the delete there
+        else:
+            self._both(path, here, there, base)
+
+    def _send(self, path: str, data: bytes, there: RemoteFile | None) -> None:
+        etag = self.target.write(path, data, if_match=there.etag if there else None)
+        self.journal.set(self.collection, path, Base(content_tag(data), etag, data))
+        self.report.uploaded.append(path)
+
+    def _receive(self, path: str, here: bytes | None) -> None:
+        data, etag = self.target.read(path)
+        self._write_here(path, data, here)
+        self.journal.set(self.collection, path, Base(content_tag(data), etag, data))
+        self.report.downloaded.append(path)
+
+    def _both(self, path: str, here: bytes, there: RemoteFile, base: Base | None) -> None:
+        theirs, etag = self.target.read(path)
+        if theirs == here:
+            self.journal.set(self.collection, path, Base(content_tag(here), etag, here))
+            return
+        merged = self._merged(path, base, here, theirs)
+        if merged is not None:
+            self._write_here(path, merged, here)
+            new_etag = self.target.write(path, merged, if_match=etag)
+            self.journal.set(self.collection, path, Base(content_tag(merged), new_etag,
+                                                         merged))
+            self.report.merged.append(path)
+            return
+        # Both kept: theirs beside as a conflict copy (here and there), ours stays live.
+        copy = conflict_name(path, theirs)
+        listing_has_copy = self._local_path(copy).exists()
+        if not listing_has_copy:
+            self._write_here(copy, theirs, None)
+        try:
+            copy_etag = self.target.write(copy, theirs, if_match=None)
+        except Precondition:
+            copy_etag = content_tag(theirs)  # already there (another client made it)
+        self.journal.set(self.collection, copy, Base(content_tag(theirs), copy_etag, theirs))
+        new_etag = self.target.write(path, here, if_match=etag)
+        self.journal.set(self.collection, path, Base(content_tag(here), new_etag, here))
+        self.report.conflicts.append(copy)
+
+    @staticmethod
+    def _merged(path: str, base: Base | None, here: bytes, theirs: bytes) -> bytes | None:
+        if base is None or not path.endswith(".md"):
+            return None
+        try:
+            merged = merge_texts(base.data.decode("utf-8"), here.decode("utf-8"),
+                                 theirs.decode("utf-8"))
+        except UnicodeDecodeError:
+            return None
+        return merged.encode("utf-8") if merged is not None else None
+
+
+def sync_collection(local: Path, target: Target, journal: Journal, collection: str, *,
+                    trash: Path, allow_deletes: bool = False) -> SyncReport:
+    """One round (see the module). Raises SafetyStop or SyncError before changing anything
+    when the target looks wrong; a file that fails is left for the next round. ``trash``
+    keeps every local version a round replaced or deleted."""
+    listing = target.list()
+    if not listing.complete:
+        raise SyncError("the target's listing is incomplete (a folder could not be read); "
+                        "nothing was synced, and nothing is taken as deleted")
+    bases = journal.bases(collection)
+    if listing.marker is None:
+        if bases and not listing.files:
+            raise SafetyStop(f"the target is empty, but {len(bases)} files were synced with it "
+                             "before: a wrong address, or emptied? Nothing was deleted")
+        target.write_marker(collection)
+    elif listing.marker != collection:
+        raise SafetyStop(f"the target holds the collection {listing.marker!r}, not "
+                         f"{collection!r}; nothing was synced")
+    local.mkdir(parents=True, exist_ok=True)
+    here = _local_files(local)
+    there: dict[str, RemoteFile] = {}
+    sync_round = _Round(local, target, journal, collection, trash)
+    for name, file in listing.files.items():
+        try:
+            there[checked_path(name)] = file
+        except SyncError as error:
+            sync_round.report.skipped.append((name, str(error)))
+    deletions = sum(1 for path, base in bases.items()
+                    if (path not in here and there.get(path, None) is not None
+                        and there[path].etag == base.etag)
+                    or (path not in there and path in here
+                        and content_tag(here[path]) == base.hash))
+    if deletions > max(DELETE_LIMIT, DELETE_SHARE * len(bases)) and not allow_deletes:
+        raise SafetyStop(f"this round would delete {deletions} of {len(bases)} files; nothing "
+                         "was changed. If that is right, sync again allowing deletions")
+    for path in sorted(set(here) | set(there) | set(bases)):
+        try:
+            sync_round.step(path, here.get(path), there.get(path), bases.get(path))
+        except SyncError as error:
+            sync_round.report.skipped.append((path, str(error)))
+        except OSError as error:
+            sync_round.report.skipped.append((path, f"{error.strerror or error}"))
+    return sync_round.report
