@@ -23,7 +23,7 @@ from job_aids.paths import HandrailPaths
 from resources import starter_dir, templates_dir
 from search import SearchError, UsageLog
 
-from . import insights_commands, logs, search_commands, sharing_commands, unexpected
+from . import insights_commands, logs, search_commands, sharing_commands, sync_commands, unexpected
 from .terminal import guard, json_text, terminal_safe
 
 log = logging.getLogger("handrail")
@@ -252,6 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(func=cmd_validate)
 
     sharing_commands.add_parsers(sub)
+    sync_commands.add_parsers(sub)
 
     delete = sub.add_parser("delete", help="move an aid to the trash")
     delete.add_argument("aid", metavar="ID|PATH")

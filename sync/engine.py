@@ -25,6 +25,7 @@ from .journal import Base, Journal
 from .merge import merge_texts
 from .targets import (
     MARKER,
+    SHARED_DOT_FOLDER,
     Precondition,
     RemoteFile,
     SyncError,
@@ -74,7 +75,7 @@ def conflict_name(path: str, data: bytes) -> str:
 def _local_files(root: Path) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     for folder, dirs, names in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        dirs[:] = [d for d in dirs if not d.startswith(".") or d == SHARED_DOT_FOLDER]
         for name in names:
             if name.startswith(".") or name.endswith(".tmp") or name == MARKER:
                 continue
@@ -88,9 +89,9 @@ def _local_files(root: Path) -> dict[str, bytes]:
 
 class _Round:
     def __init__(self, local: Path, target: Target, journal: Journal, collection: str,
-                 trash: Path) -> None:
+                 trash: Path, pull_only: bool) -> None:
         self.local, self.target, self.journal = local, target, journal
-        self.collection, self.trash = collection, trash
+        self.collection, self.trash, self.pull_only = collection, trash, pull_only
         self.report = SyncReport()
 
     # -- the local side -------------------------------------------------------------------
@@ -137,6 +138,16 @@ class _Round:
             if base is not None and here is None and there is None:
                 self.journal.forget(self.collection, path)
             return
+        if changed_here and self.pull_only:
+            if here is not None and there is not None and not changed_there:
+                self.report.skipped.append((path, "changed here, but this team library is "
+                                            "read-only: the change stays on this machine"))
+                return
+            if here is None and there is not None:
+                self._receive(path, None)  # deleted here, still published: it comes back
+                return
+            if there is None:
+                return  # only here: never sent to a read-only library
         if changed_here and not changed_there:
             if here is None:
                 assert base is not None and there is not None
@@ -216,7 +227,8 @@ class _Round:
 
 
 def sync_collection(local: Path, target: Target, journal: Journal, collection: str, *,
-                    trash: Path, allow_deletes: bool = False) -> SyncReport:
+                    trash: Path, allow_deletes: bool = False,
+                    pull_only: bool = False) -> SyncReport:
     """One round (see the module). Raises SafetyStop or SyncError before changing anything
     when the target looks wrong; a file that fails is left for the next round. ``trash``
     keeps every local version a round replaced or deleted."""
@@ -226,6 +238,9 @@ def sync_collection(local: Path, target: Target, journal: Journal, collection: s
                         "nothing was synced, and nothing is taken as deleted")
     bases = journal.bases(collection)
     if listing.marker is None:
+        if pull_only:
+            raise SyncError("the read-only team library has no Handrail marker: nothing to "
+                            "pull from it yet (has its team synced it once?)")
         if bases and not listing.files:
             raise SafetyStop(f"the target is empty, but {len(bases)} files were synced with it "
                              "before: a wrong address, or emptied? Nothing was deleted")
@@ -236,7 +251,7 @@ def sync_collection(local: Path, target: Target, journal: Journal, collection: s
     local.mkdir(parents=True, exist_ok=True)
     here = _local_files(local)
     there: dict[str, RemoteFile] = {}
-    sync_round = _Round(local, target, journal, collection, trash)
+    sync_round = _Round(local, target, journal, collection, trash, pull_only)
     for name, file in listing.files.items():
         try:
             there[checked_path(name)] = file

@@ -19,6 +19,7 @@ from job_aids.atomic import atomic_write_bytes
 from job_aids.names import safe_relative_path
 
 MARKER = ".handrail-collection"  # names the collection a remote folder holds
+SHARED_DOT_FOLDER = ".handrail"  # the team's insights files (search/team_insights.py) travel
 MAX_REMOTE_BYTES = 8 * 1024 * 1024
 
 
@@ -94,7 +95,7 @@ class FolderTarget:
             listing.complete = False  # a folder we cannot read is not an empty folder
 
         for folder, dirs, files in os.walk(self.root, onerror=unreadable):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            dirs[:] = [d for d in dirs if not d.startswith(".") or d == SHARED_DOT_FOLDER]
             for name in files:
                 if name.startswith(".") or name.endswith(".tmp"):
                     continue

@@ -1,0 +1,65 @@
+"""`handrail remote`, `handrail sync` and `handrail conflicts` on a real shared folder, each run
+as the command a user types, in its own process."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import run_cli
+
+
+def test_two_machines_share_a_team_library_through_a_folder(tmp_path: Path) -> None:
+    share = tmp_path / "share"
+    share.mkdir()
+    ana, bo = tmp_path / "ana", tmp_path / "bo"
+    for home in (ana, bo):
+        added = run_cli("remote", "add", "shop", str(share), home=home)
+        assert "added the team library 'shop'" in added.stdout
+    run_cli("new", "--kind", "checklist", "--title", "Open the shop", "--collection", "shop",
+            home=ana)
+    assert run_cli("sync", home=ana).stdout.strip() == "shop: 1 sent"
+    assert run_cli("sync", "shop", home=bo).stdout.strip() == "shop: 1 received"
+    [aid] = (bo / "data" / "teams" / "shop").glob("*.md")
+    assert aid.read_bytes() == next((ana / "data" / "teams" / "shop").glob("*.md")).read_bytes()
+    # The same step changed on both machines: both versions kept, listed as a conflict.
+    text = aid.read_text()
+    ana_aid = next((ana / "data" / "teams" / "shop").glob("*.md"))
+    ana_aid.write_text(text.replace("Next thing", "Unlock the door"))
+    aid.write_text(text.replace("Next thing", "Switch on the lights"))
+    run_cli("sync", home=ana)
+    synced = run_cli("sync", home=bo)
+    assert "conflict: both versions kept" in synced.stdout
+    run_cli("sync", home=ana)
+    listed = json.loads(run_cli("conflicts", "--json", home=ana).stdout)
+    assert len(listed) == 1 and ".conflict-" in listed[0]["path"]
+    status = json.loads(run_cli("sync", "--status", "--json", home=bo).stdout)
+    assert status["shop"]["ok"] is True
+    remotes = json.loads(run_cli("remote", "list", "--json", home=bo).stdout)
+    assert remotes[0]["url"] == share.as_uri()
+    assert "password" not in (bo / "config" / "remotes.json").read_text()
+
+
+def test_sync_stops_and_says_so_when_the_share_is_gone(tmp_path: Path) -> None:
+    share = tmp_path / "share"
+    share.mkdir()
+    home = tmp_path / "home"
+    run_cli("remote", "add", "shop", str(share), home=home)
+    run_cli("new", "--kind", "procedure", "--title", "Count the float", "--collection", "shop",
+            home=home)
+    run_cli("sync", home=home)
+    share.rename(tmp_path / "unmounted")
+    failed = run_cli("sync", home=home, check=False)
+    assert failed.returncode == 1 and "is not there (not mounted, or moved?)" in failed.stderr
+    assert list((home / "data" / "teams" / "shop").glob("*.md"))  # nothing deleted here
+    (tmp_path / "unmounted").rename(share)
+    for file in share.iterdir():
+        file.unlink()  # emptied
+    stopped = run_cli("sync", home=home, check=False)
+    assert stopped.returncode == 1 and "the target is empty" in stopped.stderr
+    assert list((home / "data" / "teams" / "shop").glob("*.md"))
+    assert json.loads(run_cli("sync", "--status", "--json", home=home).stdout)["shop"][
+        "ok"] is False
+    refused = run_cli("remote", "add", "web", "https://dav.example.com/team", home=home,
+                      check=False)
+    assert refused.returncode == 1 and "WebDAV servers are not supported yet" in refused.stderr
