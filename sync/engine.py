@@ -133,7 +133,14 @@ class _Round:
              base: Base | None) -> None:
         here_hash = content_tag(here) if here is not None else None
         changed_here = here_hash != (base.hash if base else None)
-        changed_there = (there.etag if there else None) != (base.etag if base else None)
+        # The size too: a server whose ETag misses a change (wsgidav's, for a rewrite of the
+        # same size within a second) still shows most changes.
+        changed_there = ((there.etag if there else None) != (base.etag if base else None)
+                         or (there is not None and base is not None
+                             and there.size != len(base.data)))
+        if not changed_there and there is not None and base is not None and base.seen_at \
+                and there.modified >= base.seen_at - 2:
+            changed_there = self._changed_in_the_same_second(path, base)
         if not changed_here and not changed_there:
             if base is not None and here is None and there is None:
                 self.journal.forget(self.collection, path)
@@ -148,6 +155,14 @@ class _Round:
                 return
             if there is None:
                 return  # only here: never sent to a read-only library
+        if changed_here and not changed_there and there is not None and base is not None:
+            # The target's validator says "unchanged"; its content must say so too before it
+            # is replaced or deleted: some servers keep an ETag across a same-size rewrite
+            # within a second (wsgidav), some ignore If-Match (nginx, rclone).
+            current, etag = self.target.read(path)
+            if current != base.data:
+                there = RemoteFile(etag, len(current))
+                changed_there = True
         if changed_here and not changed_there:
             if here is None:
                 assert base is not None and there is not None
@@ -176,28 +191,41 @@ class _Round:
         else:
             self._both(path, here, there, base)
 
+    def _changed_in_the_same_second(self, path: str, base: Base) -> bool:
+        """The file was modified around when its base was seen: its validator may not show a
+        change made in that second, so its content decides (and it is re-based if equal, so
+        the question is asked once)."""
+        current, etag = self.target.read(path)
+        if current != base.data:
+            return True
+        self.journal.set(self.collection, path, Base(base.hash, base.etag, base.data,
+                                                     self.target.clock()))
+        return False
+
+    def _base(self, data: bytes, etag: str) -> Base:
+        return Base(content_tag(data), etag, data, self.target.clock())
+
     def _send(self, path: str, data: bytes, there: RemoteFile | None) -> None:
         etag = self.target.write(path, data, if_match=there.etag if there else None)
-        self.journal.set(self.collection, path, Base(content_tag(data), etag, data))
+        self.journal.set(self.collection, path, self._base(data, etag))
         self.report.uploaded.append(path)
 
     def _receive(self, path: str, here: bytes | None) -> None:
         data, etag = self.target.read(path)
         self._write_here(path, data, here)
-        self.journal.set(self.collection, path, Base(content_tag(data), etag, data))
+        self.journal.set(self.collection, path, self._base(data, etag))
         self.report.downloaded.append(path)
 
     def _both(self, path: str, here: bytes, there: RemoteFile, base: Base | None) -> None:
         theirs, etag = self.target.read(path)
         if theirs == here:
-            self.journal.set(self.collection, path, Base(content_tag(here), etag, here))
+            self.journal.set(self.collection, path, self._base(here, etag))
             return
         merged = self._merged(path, base, here, theirs)
         if merged is not None:
             self._write_here(path, merged, here)
             new_etag = self.target.write(path, merged, if_match=etag)
-            self.journal.set(self.collection, path, Base(content_tag(merged), new_etag,
-                                                         merged))
+            self.journal.set(self.collection, path, self._base(merged, new_etag))
             self.report.merged.append(path)
             return
         # Both kept: theirs beside as a conflict copy (here and there), ours stays live.
@@ -209,9 +237,9 @@ class _Round:
             copy_etag = self.target.write(copy, theirs, if_match=None)
         except Precondition:
             copy_etag = content_tag(theirs)  # already there (another client made it)
-        self.journal.set(self.collection, copy, Base(content_tag(theirs), copy_etag, theirs))
+        self.journal.set(self.collection, copy, self._base(theirs, copy_etag))
         new_etag = self.target.write(path, here, if_match=etag)
-        self.journal.set(self.collection, path, Base(content_tag(here), new_etag, here))
+        self.journal.set(self.collection, path, self._base(here, new_etag))
         self.report.conflicts.append(copy)
 
     @staticmethod

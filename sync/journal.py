@@ -13,7 +13,7 @@ from pathlib import Path
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS base(collection TEXT NOT NULL, path TEXT NOT NULL,
     hash TEXT NOT NULL, etag TEXT NOT NULL, data BLOB NOT NULL,
-    PRIMARY KEY(collection, path));
+    seen_at REAL NOT NULL DEFAULT 0, PRIMARY KEY(collection, path));
 """
 
 
@@ -22,6 +22,7 @@ class Base:
     hash: str   # the content's hash (the local side is judged by it)
     etag: str   # the remote's validator for that content
     data: bytes  # the content itself, for three-way merges
+    seen_at: float = 0.0  # the server's time when this was the remote's version
 
 
 class Journal:
@@ -34,14 +35,15 @@ class Journal:
 
     def bases(self, collection: str) -> dict[str, Base]:
         with self._lock:
-            rows = self._db.execute("SELECT path, hash, etag, data FROM base WHERE "
+            rows = self._db.execute("SELECT path, hash, etag, data, seen_at FROM base WHERE "
                                     "collection = ?", (collection,)).fetchall()
-        return {path: Base(hash_, etag, bytes(data)) for path, hash_, etag, data in rows}
+        return {path: Base(hash_, etag, bytes(data), seen_at)
+                for path, hash_, etag, data, seen_at in rows}
 
     def set(self, collection: str, path: str, base: Base) -> None:
         with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO base VALUES (?, ?, ?, ?, ?)",
-                             (collection, path, base.hash, base.etag, base.data))
+            self._db.execute("INSERT OR REPLACE INTO base VALUES (?, ?, ?, ?, ?, ?)",
+                             (collection, path, base.hash, base.etag, base.data, base.seen_at))
 
     def forget(self, collection: str, path: str) -> None:
         with self._lock:

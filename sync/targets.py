@@ -37,8 +37,9 @@ class Unreachable(SyncError):  # noqa: N818 - it is an error; the name says what
 
 @dataclass(frozen=True)
 class RemoteFile:
-    etag: str  # a strong validator: it changes whenever the content does
+    etag: str  # a validator: it changes when the content does (mostly: see Target.clock)
     size: int
+    modified: float = 0.0  # the server's last-modified time, 0 if unknown
 
 
 @dataclass
@@ -49,6 +50,11 @@ class Listing:
 
 
 class Target(Protocol):
+    def clock(self) -> float:
+        """The server's time at its last answer, for validators that miss changes made in
+        the same second (0: its validators never miss one)."""
+        ...
+
     def list(self) -> Listing: ...
     def read(self, path: str) -> tuple[bytes, str]: ...
     def write(self, path: str, data: bytes, *, if_match: str | None) -> str: ...
@@ -78,6 +84,9 @@ class FolderTarget:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+
+    def clock(self) -> float:
+        return 0.0  # the validator is the content's hash: it never misses a change
 
     def _path(self, name: str) -> Path:
         return self.root.joinpath(*PurePosixPath(checked_path(name)).parts)

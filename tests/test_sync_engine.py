@@ -4,15 +4,22 @@ fuzzer whose invariants are that no saved version is lost and that every client 
 
 from __future__ import annotations
 
+import json
 import os
 import random
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from sync.engine import CONFLICT_MARK, SafetyStop, SyncReport, sync_collection
 from sync.journal import Journal
-from sync.targets import FolderTarget
+from sync.targets import FolderTarget, Target
+from sync.webdav import WebDAVTarget
 
 AID = """\
 ---
@@ -29,13 +36,67 @@ tags: [cash]
 """
 
 
+class DavServer:
+    """A real wsgidav on 127.0.0.1, serving ``root`` with one user (basic auth)."""
+
+    USER = ("ana", "s3cret pass")
+
+    def __init__(self, root: Path, work: Path) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        config = work / "wsgidav.yaml"
+        config.write_text(json.dumps({
+            "host": "127.0.0.1", "port": self.port, "provider_mapping": {"/team": str(root)},
+            "http_authenticator": {"domain_controller": None, "accept_basic": True,
+                                   "accept_digest": False, "default_to_digest": False},
+            "simple_dc": {"user_mapping": {"*": {self.USER[0]: {"password": self.USER[1]}}}},
+            "verbose": 0, "logging": {"enable_loggers": []}}))
+        self.process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "wsgidav"), "-c", str(config)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.stop()
+                    raise RuntimeError("wsgidav did not start") from None
+                time.sleep(0.05)
+        self.url = f"http://127.0.0.1:{self.port}/team/"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture(params=["folder", "wsgidav"])
+def remote(request: pytest.FixtureRequest, tmp_path: Path, share: Path
+           ) -> Iterator[Callable[[], Target]]:
+    """A way to reach the shared library: a folder, or a real WebDAV server over it."""
+    if request.param == "folder":
+        yield lambda: FolderTarget(share)
+        return
+    server = DavServer(share, tmp_path)
+    try:
+        yield lambda: WebDAVTarget(server.url, auth=DavServer.USER)
+    finally:
+        server.stop()
+
+
 class Client:
-    def __init__(self, home: Path, share: Path, name: str) -> None:
+    def __init__(self, home: Path, target: Target, name: str) -> None:
         self.library = home / name / "team"
         self.library.mkdir(parents=True)
         self.journal = Journal(home / name / "state" / "sync.sqlite3")
         self.trash = home / name / "state" / "sync-kept"
-        self.target = FolderTarget(share)
+        self.target = target
         self.history: list[bytes] = []  # the app's history and trash, for the fuzzer
 
     def sync(self, **options: bool) -> SyncReport:
@@ -74,13 +135,13 @@ def share(tmp_path: Path) -> Path:
     return folder
 
 
-def _clients(tmp_path: Path, share: Path, count: int = 2) -> list[Client]:
-    return [Client(tmp_path, share, f"client{n}") for n in range(count)]
+def _clients(tmp_path: Path, remote: Callable[[], Target], count: int = 2) -> list[Client]:
+    return [Client(tmp_path, remote(), f"client{n}") for n in range(count)]
 
 
 def test_a_change_on_one_side_travels_and_a_second_round_does_nothing(
-        tmp_path: Path, share: Path) -> None:
-    a, b = _clients(tmp_path, share)
+        tmp_path: Path, share: Path, remote: Callable[[], Target]) -> None:
+    a, b = _clients(tmp_path, remote)
     a.write("till.md", AID)
     assert a.sync().uploaded == ["till.md"]
     assert b.sync().downloaded == ["till.md"] and b.read("till.md") == AID
@@ -92,8 +153,8 @@ def test_a_change_on_one_side_travels_and_a_second_round_does_nothing(
 
 
 def test_edits_to_different_lines_merge_and_overlapping_ones_are_both_kept(
-        tmp_path: Path, share: Path) -> None:
-    a, b = _clients(tmp_path, share)
+        tmp_path: Path, share: Path, remote: Callable[[], Target]) -> None:
+    a, b = _clients(tmp_path, remote)
     a.write("till.md", AID)
     a.sync()
     b.sync()
@@ -118,8 +179,9 @@ def test_edits_to_different_lines_merge_and_overlapping_ones_are_both_kept(
     assert not a.sync().changed and not b.sync().changed
 
 
-def test_an_edit_beats_a_concurrent_delete(tmp_path: Path, share: Path) -> None:
-    a, b = _clients(tmp_path, share)
+def test_an_edit_beats_a_concurrent_delete(tmp_path: Path, share: Path,
+                                           remote: Callable[[], Target]) -> None:
+    a, b = _clients(tmp_path, remote)
     a.write("till.md", AID)
     a.sync()
     b.sync()
@@ -137,8 +199,8 @@ def test_an_edit_beats_a_concurrent_delete(tmp_path: Path, share: Path) -> None:
 
 
 def test_an_emptied_or_wrong_target_stops_before_anything_is_deleted(
-        tmp_path: Path, share: Path) -> None:
-    a, b = _clients(tmp_path, share)
+        tmp_path: Path, share: Path, remote: Callable[[], Target]) -> None:
+    a, b = _clients(tmp_path, remote)
     for n in range(3):
         a.write(f"aid{n}.md", AID.replace("Close the till", f"Aid {n}"))
     a.sync()
@@ -155,8 +217,8 @@ def test_an_emptied_or_wrong_target_stops_before_anything_is_deleted(
 
 
 def test_a_mass_delete_asks_first_and_a_lost_journal_deletes_nothing(
-        tmp_path: Path, share: Path) -> None:
-    a, b = _clients(tmp_path, share)
+        tmp_path: Path, share: Path, remote: Callable[[], Target]) -> None:
+    a, b = _clients(tmp_path, remote)
     for n in range(20):
         a.write(f"aid{n}.md", AID.replace("Close the till", f"Aid {n}"))
     a.sync()
@@ -219,13 +281,27 @@ def _settle(clients: list[Client], saved: list[bytes]) -> None:
 @pytest.mark.parametrize("seed", range(int(os.environ.get("HANDRAIL_FUZZ_SEEDS", "12"))))
 def test_fuzzed_clients_converge_and_lose_no_saved_version(tmp_path: Path, share: Path,
                                                            seed: int) -> None:
+    _fuzz(tmp_path, lambda: FolderTarget(share), seed)
+
+
+@pytest.mark.parametrize("seed", range(int(os.environ.get("HANDRAIL_DAV_FUZZ_SEEDS", "3"))))
+def test_fuzzed_clients_converge_over_a_real_webdav_server(tmp_path: Path, share: Path,
+                                                           seed: int) -> None:
+    server = DavServer(share, tmp_path)
+    try:
+        _fuzz(tmp_path, lambda: WebDAVTarget(server.url, auth=DavServer.USER), seed)
+    finally:
+        server.stop()
+
+
+def _fuzz(tmp_path: Path, remote: Callable[[], Target], seed: int) -> None:
     """3 clients, 60 random rounds each seed (create, edit a step, edit the front matter,
     delete, sync), then everyone syncs until settled. Invariants: all clients identical, one
     more sync does nothing, and every version anyone saved is live somewhere, a conflict copy,
     or kept in a client's sync history. (A version its author typed over before syncing is the
     editor's history, not sync's: only versions a sync saw are counted.)"""
     rng = random.Random(seed)
-    clients = _clients(tmp_path, share, 3)
+    clients = _clients(tmp_path, remote, 3)
     saved: list[bytes] = []
     names: list[str] = []
     for _ in range(60):

@@ -1,0 +1,211 @@
+"""A WebDAV server as a sync target (httpx): folders walked one level at a time, every write
+conditional (``If-Match``, or ``If-None-Match: *`` for a new file), every write read back and
+checked.
+
+A listing is complete only if every folder answered 207 with its own entries: a 403, a clamped
+depth or a reply that cannot be read makes it incomplete, and an incomplete listing never reads
+as "deleted". Weak and ``-gzip`` ETags are no validator: a file showing one is compared by its
+content instead.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from email.utils import parsedate_to_datetime
+from urllib.parse import quote, unquote, urlsplit
+
+import httpx
+from defusedxml.ElementTree import fromstring
+
+from .targets import (
+    MARKER,
+    MAX_REMOTE_BYTES,
+    SHARED_DOT_FOLDER,
+    Listing,
+    Precondition,
+    RemoteFile,
+    SyncError,
+    Unreachable,
+    content_tag,
+)
+
+_DAV = "{DAV:}"
+_PROPFIND = (b'<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop>'
+             b"<D:resourcetype/><D:getetag/><D:getcontentlength/><D:getlastmodified/></D:prop>"
+             b"</D:propfind>")
+_MESSAGES = {401: "the server refused the user name or password",
+             403: "the server does not allow this", 404: "there is no such folder on the server",
+             423: "the file is locked on the server (someone has it open?); it is tried again",
+             507: "the server's storage is full: nothing more is sent until there is room"}
+
+
+def strong_etag(value: str | None) -> str:
+    """The ETag as a validator, or "" when it is none (weak, "-gzip", missing)."""
+    if not value:
+        return ""
+    value = value.strip()
+    if value.startswith("W/") or "-gzip" in value:
+        return ""
+    return value.strip('"')
+
+
+def _failed(response: httpx.Response, what: str) -> SyncError:
+    said = _MESSAGES.get(response.status_code, f"the server answered {response.status_code}")
+    return SyncError(f"{what}: {said}")
+
+
+def _http_time(value: str | None) -> float:
+    if not value:
+        return 0.0
+    try:
+        return parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def _entries(root_path: str, body: bytes) -> list[tuple[str, bool, str, int, float]]:
+    """(path inside the folder, is a folder, strong ETag, size, last modified) for each entry
+    of a reply."""
+    found = []
+    for response in fromstring(body).iter(f"{_DAV}response"):
+        href = response.findtext(f"{_DAV}href") or ""
+        path = unquote(urlsplit(href).path)
+        if not path.startswith(root_path.rstrip("/")):
+            raise ValueError(f"an entry outside the folder: {href}")
+        relative = path[len(root_path):].lstrip("/")
+        prop = response.find(f"{_DAV}propstat/{_DAV}prop")
+        if prop is None:
+            continue
+        is_folder = prop.find(f"{_DAV}resourcetype/{_DAV}collection") is not None
+        size = prop.findtext(f"{_DAV}getcontentlength") or "0"
+        found.append((relative, is_folder, strong_etag(prop.findtext(f"{_DAV}getetag")),
+                      int(size) if size.isdigit() else 0,
+                      _http_time(prop.findtext(f"{_DAV}getlastmodified"))))
+    return found
+
+
+class WebDAVTarget:
+    def __init__(self, url: str, *, auth: tuple[str, str] | None = None,
+                 client: httpx.Client | None = None, timeout: float = 30.0) -> None:
+        self.base = url.rstrip("/") + "/"
+        self._root_path = unquote(urlsplit(self.base).path)
+        self.client = client or httpx.Client(auth=auth, timeout=timeout, follow_redirects=False)
+        self._clock = 0.0
+
+    def clock(self) -> float:
+        """The server's Date at its last answer: its ETags (wsgidav's, Apache's for a second)
+        can miss a change made in the same second as the one seen."""
+        return self._clock
+    def _url(self, path: str) -> str:
+        return self.base + quote(path)
+
+    def _request(self, method: str, path: str, **options: object) -> httpx.Response:
+        try:
+            response = self.client.request(method, self._url(path), **options)  # type: ignore[arg-type]
+            self._clock = _http_time(response.headers.get("Date")) or self._clock
+            return response
+        except httpx.TimeoutException as error:
+            raise Unreachable(f"the server did not answer in time ({self.base})") from error
+        except httpx.HTTPError as error:
+            raise Unreachable(f"the server cannot be reached ({self.base}): {error}") from error
+
+    # -- listing ---------------------------------------------------------------------------
+    def list(self) -> Listing:
+        listing = Listing()
+        pending = [""]
+        while pending:
+            folder = pending.pop()
+            response = self._request("PROPFIND", folder + "/" if folder else "",
+                                     headers={"Depth": "1",
+                                              "Content-Type": "application/xml"},
+                                     content=_PROPFIND)
+            if response.status_code != 207:
+                if not folder:
+                    raise _failed(response, f"{self.base} cannot be listed")
+                listing.complete = False
+                continue
+            try:
+                entries = _entries(self._root_path, response.content)
+            except (ET.ParseError, ValueError):
+                listing.complete = False
+                continue
+            for relative, is_folder, etag, size, modified in entries:
+                if relative.rstrip("/") == folder or not relative:
+                    continue
+                name = relative.rstrip("/").rsplit("/", 1)[-1]
+                if is_folder:
+                    if not name.startswith(".") or name == SHARED_DOT_FOLDER:
+                        pending.append(relative.rstrip("/"))
+                elif relative == MARKER:
+                    listing.marker = self._read_marker()
+                elif not name.startswith(".") and not name.endswith(".tmp"):
+                    listing.files[relative] = RemoteFile(etag or self._content_etag(relative),
+                                                         size, modified)
+        return listing
+
+    def _content_etag(self, path: str) -> str:
+        """No usable ETag: the content's hash stands in (read once a listing)."""
+        return "sha256:" + content_tag(self.read(path)[0])
+
+    def _read_marker(self) -> str | None:
+        response = self._request("GET", MARKER)
+        return response.text.strip() if response.status_code == 200 else None
+
+    # -- files -----------------------------------------------------------------------------
+    def read(self, path: str) -> tuple[bytes, str]:
+        response = self._request("GET", path)
+        if response.status_code == 404:
+            raise Precondition(f"{path} is no longer on the server")
+        if response.status_code != 200:
+            raise _failed(response, f"{path} could not be read")
+        if len(response.content) > MAX_REMOTE_BYTES:
+            raise SyncError(f"{path} on the server is over {MAX_REMOTE_BYTES // 1048576} MB; "
+                            "it is left alone")
+        etag = strong_etag(response.headers.get("ETag"))
+        return response.content, etag or "sha256:" + content_tag(response.content)
+
+    def _folders_for(self, path: str) -> None:
+        parts = path.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            folder = "/".join(parts[:depth]) + "/"
+            response = self._request("MKCOL", folder)
+            if response.status_code not in (201, 405):  # made, or there already
+                raise _failed(response, f"the folder {folder} could not be made")
+
+    def write(self, path: str, data: bytes, *, if_match: str | None) -> str:
+        self._folders_for(path)
+        headers = {"If-None-Match": "*"} if if_match is None else (
+            {"If-Match": f'"{if_match}"'} if not if_match.startswith("sha256:") else {})
+        if if_match is not None and if_match.startswith("sha256:"):
+            current, _ = self.read(path)  # no validator: compare the content itself
+            if "sha256:" + content_tag(current) != if_match:
+                raise Precondition(f"{path} changed on the server meanwhile")
+        response = self._request("PUT", path, content=data, headers=headers)
+        if response.status_code == 412:
+            raise Precondition(f"{path} changed on the server meanwhile")
+        if response.status_code not in (200, 201, 204):
+            raise _failed(response, f"{path} could not be sent")
+        stored, etag = self.read(path)  # read back: the server has exactly these bytes
+        if stored != data:
+            raise SyncError(f"{path}: the server holds other bytes than were sent (another "
+                            "client wrote at the same moment?); it is synced again")
+        return etag
+
+    def delete(self, path: str, *, if_match: str) -> None:
+        if if_match.startswith("sha256:"):
+            current, _ = self.read(path)
+            if "sha256:" + content_tag(current) != if_match:
+                raise Precondition(f"{path} changed on the server meanwhile; it is kept")
+            headers = {}
+        else:
+            headers = {"If-Match": f'"{if_match}"'}
+        response = self._request("DELETE", path, headers=headers)
+        if response.status_code == 412:
+            raise Precondition(f"{path} changed on the server meanwhile; it is kept")
+        if response.status_code not in (200, 204, 404):
+            raise _failed(response, f"{path} could not be deleted")
+
+    def write_marker(self, collection_id: str) -> None:
+        response = self._request("PUT", MARKER, content=(collection_id + "\n").encode())
+        if response.status_code not in (200, 201, 204):
+            raise _failed(response, "the collection marker could not be written")
