@@ -1,0 +1,108 @@
+"""A lying or hostile WebDAV server (faults injected through httpx's mock transport, in
+addition to the real servers in test_sync_engine.py): names that would leave the folder are
+never written, a truncated or clamped listing is never read as "deleted", weak ETags are no
+validator, and every failure says what happened."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sync.engine import sync_collection
+from sync.journal import Journal
+from sync.targets import SyncError
+from sync.webdav import WebDAVTarget, strong_etag
+
+
+def _multistatus(*entries: tuple[str, bool, str]) -> bytes:
+    parts = []
+    for href, folder, etag in entries:
+        kind = "<D:collection/>" if folder else ""
+        parts.append(f"<D:response><D:href>{href}</D:href><D:propstat><D:prop><D:resourcetype>"
+                     f"{kind}</D:resourcetype><D:getetag>{etag}</D:getetag>"
+                     "<D:getcontentlength>5</D:getcontentlength></D:prop>"
+                     "<D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>")
+    return ('<?xml version="1.0"?><D:multistatus xmlns:D="DAV:">' + "".join(parts)
+            + "</D:multistatus>").encode()
+
+
+def _target(handler: Callable[[httpx.Request], httpx.Response]) -> WebDAVTarget:
+    client = httpx.Client(transport=httpx.MockTransport(handler))
+    return WebDAVTarget("http://dav.test/team/", client=client)
+
+
+def _sync(tmp_path: Path, target: WebDAVTarget) -> list[tuple[str, str]]:
+    report = sync_collection(tmp_path / "local", target, Journal(tmp_path / "j.sqlite3"),
+                             "team", trash=tmp_path / "kept")
+    return report.skipped
+
+
+def test_names_that_would_leave_the_folder_are_never_written(tmp_path: Path) -> None:
+    listing = _multistatus(("/team/", True, ""), ("/team/%2E%2E%2Fescape.md", False, '"a"'),
+                           ("/team/con.md", False, '"b"'), ("/team/ok.md", False, '"c"'),
+                           ("/team/.handrail-collection", False, '"m"'))
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "PROPFIND":
+            return httpx.Response(207, content=listing)
+        if request.url.path.endswith(".handrail-collection"):
+            return httpx.Response(200, text="team\n")
+        return httpx.Response(200, content=b"hello", headers={"ETag": '"c"'})
+
+    skipped = _sync(tmp_path, _target(handler))
+    assert sorted(p.name for p in (tmp_path / "local").iterdir()) == ["ok.md"]
+    assert not (tmp_path / "escape.md").exists()
+    assert {name for name, _ in skipped} == {"../escape.md", "con.md"}
+    assert all("not a safe name" in why for _, why in skipped)
+
+
+@pytest.mark.parametrize("reply", [
+    httpx.Response(207, content=b'<?xml version="1.0"?><D:multistatus xmlns:D="DAV:"><D:resp'),
+    httpx.Response(403),
+])
+def test_a_truncated_or_refused_listing_of_a_folder_deletes_nothing(
+        tmp_path: Path, reply: httpx.Response) -> None:
+    """The first round syncs two files; then the subfolder's listing is cut short (or
+    refused): the round stops and says so, and no file is deleted on either side."""
+    broken = {"on": False}
+    root = _multistatus(("/team/", True, ""), ("/team/sub/", True, ""),
+                        ("/team/a.md", False, '"a"'), ("/team/.handrail-collection", False, "m"))
+    sub = _multistatus(("/team/sub/", True, ""), ("/team/sub/b.md", False, '"b"'))
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "PROPFIND":
+            if request.url.path.rstrip("/").endswith("sub"):
+                return reply if broken["on"] else httpx.Response(207, content=sub)
+            return httpx.Response(207, content=root)
+        if request.url.path.endswith(".handrail-collection"):
+            return httpx.Response(200, text="team\n")
+        tag = '"b"' if request.url.path.endswith("b.md") else '"a"'
+        return httpx.Response(200, content=b"hello", headers={"ETag": tag})
+
+    target = _target(handler)
+    journal = Journal(tmp_path / "j.sqlite3")
+    local = tmp_path / "local"
+    sync_collection(local, target, journal, "team", trash=tmp_path / "kept")
+    assert sorted(p.relative_to(local).as_posix() for p in local.rglob("*.md")) == [
+        "a.md", "sub/b.md"]
+    broken["on"] = True
+    with pytest.raises(SyncError, match="incomplete"):
+        sync_collection(local, target, journal, "team", trash=tmp_path / "kept")
+    assert (local / "sub" / "b.md").exists()
+
+
+def test_weak_and_gzip_etags_are_no_validator() -> None:
+    assert strong_etag('W/"abc"') == "" and strong_etag('"abc-gzip"') == ""
+    assert strong_etag('"abc"') == "abc" and strong_etag(None) == ""
+
+
+def test_a_wrong_password_and_a_full_disk_say_so(tmp_path: Path) -> None:
+    with pytest.raises(SyncError, match="refused the user name or password"):
+        _sync(tmp_path, _target(lambda request: httpx.Response(401)))
+    with pytest.raises(SyncError, match="cannot be reached"):
+        def down(request: httpx.Request) -> httpx.Response:
+            raise httpx.ConnectError("connection refused")
+        _sync(tmp_path, _target(down))
