@@ -4,9 +4,15 @@ as the command a user types, in its own process."""
 from __future__ import annotations
 
 import json
+import random
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
-from conftest import run_cli
+import pytest
+from conftest import ROOT, run_cli
 
 
 def test_two_machines_share_a_team_library_through_a_folder(tmp_path: Path) -> None:
@@ -63,3 +69,43 @@ def test_sync_stops_and_says_so_when_the_share_is_gone(tmp_path: Path) -> None:
     refused = run_cli("remote", "add", "web", "https://dav.example.com/team", home=home,
                       check=False)
     assert refused.returncode == 1 and "WebDAV servers are not supported yet" in refused.stderr
+
+
+@pytest.mark.slow
+def test_kill_9_mid_sync_then_sync_again_loses_nothing_and_duplicates_nothing(
+        tmp_path: Path) -> None:
+    """A sync of 300 aids killed again and again at random moments (the real command, in its
+    own process), then run to the end: the other machine gets every aid once, byte for byte,
+    and one more sync on either side does nothing."""
+    share = tmp_path / "share"
+    share.mkdir()
+    ana, bo = tmp_path / "ana", tmp_path / "bo"
+    for home in (ana, bo):
+        run_cli("remote", "add", "shop", str(share), home=home)
+    team = ana / "data" / "teams" / "shop"
+    rng = random.Random(7)
+    killed = 0
+    for round_number in range(12):
+        for n in range(300):  # this machine saves every aid again, then syncs, killed
+            (team / f"aid-{n:03}.md").write_text(f"# Aid {n}\n\n1. Step {n}\n"
+                                                 + f"round {round_number}\n" * 40)
+        process = subprocess.Popen([sys.executable, "-m", "app.cli", "--home", str(ana), "sync"],
+                                   cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.2, 0.9))
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            killed += 1
+        process.wait()
+        # Meanwhile the other machine syncs what is there so far.
+        run_cli("sync", home=bo, check=False)
+    assert killed >= 3, "no sync was killed half-way (make the rounds shorter)"
+    run_cli("sync", home=ana)
+    run_cli("sync", home=bo)
+    theirs = bo / "data" / "teams" / "shop"
+    mine = {p.name: p.read_bytes() for p in team.glob("*.md")}
+    assert len(mine) == 300
+    assert {p.name: p.read_bytes() for p in theirs.glob("*.md")} == mine
+    assert {p.name: p.read_bytes() for p in share.glob("*.md")} == mine
+    assert not list(share.glob("*.conflict-*")) and not list(theirs.glob("*.conflict-*"))
+    assert run_cli("sync", home=ana).stdout.strip() == "shop: nothing to do"
+    assert run_cli("sync", home=bo).stdout.strip() == "shop: nothing to do"
