@@ -93,6 +93,55 @@ class _Round:
         self.local, self.target, self.journal = local, target, journal
         self.collection, self.trash, self.pull_only = collection, trash, pull_only
         self.report = SyncReport()
+        self.sent: list[tuple[str, bytes]] = []  # written there, checked at the end
+
+    def _write_there(self, path: str, data: bytes, if_match: str | None) -> None:
+        """Send, noting it first: a kill between the write and its base is found next round
+        (see :meth:`finish_unfinished`). The base is set at once (its time makes the next
+        round compare the content), and checked again at the end of the round."""
+        self.journal.sending(self.collection, path, data)
+        try:
+            etag = self.target.write(path, data, if_match=if_match)
+        except BaseException:
+            self.journal.sending(self.collection, path, None)
+            raise
+        self.journal.set(self.collection, path, self._base(data, etag))
+        self.journal.sending(self.collection, path, None)
+        self.sent.append((path, data))
+
+    def finish_unfinished(self, there: dict[str, RemoteFile]) -> None:
+        """Writes a killed round sent without noting their base: where the target holds
+        exactly what was being sent, that is the base now; elsewhere the write never landed
+        and the base stays as it was."""
+        for path, data in self.journal.unfinished(self.collection).items():
+            if path in there:
+                try:
+                    stored, etag = self.target.read(path)
+                except SyncError:
+                    continue  # asked again next round
+                if stored == data:
+                    self.journal.set(self.collection, path, self._base(data, etag))
+            self.journal.sending(self.collection, path, None)
+
+    def check_sent(self) -> None:
+        """Read back what this round wrote, once the server's clock has passed the second
+        of the last write: a file that holds exactly what was sent is its base as seen after
+        any same-second rewrite could have happened (so later rounds trust its validator);
+        one that does not is left for the next round, which compares its content."""
+        if not self.sent:
+            return
+        self.target.settle()
+        for path, data in self.sent:
+            try:
+                stored, etag = self.target.read(path)
+            except SyncError as error:
+                self.report.skipped.append((path, str(error)))
+                continue
+            if stored != data:  # its base's time makes the next round compare the content
+                self.report.skipped.append((path, "changed on the target right after it was "
+                                            "sent; it is synced again next round"))
+                continue
+            self.journal.set(self.collection, path, self._base(data, etag))
 
     # -- the local side -------------------------------------------------------------------
     def _local_path(self, path: str) -> Path:
@@ -139,7 +188,7 @@ class _Round:
                          or (there is not None and base is not None
                              and there.size != len(base.data)))
         if not changed_there and there is not None and base is not None and base.seen_at \
-                and there.modified >= base.seen_at - 2:
+                and int(there.modified) >= int(base.seen_at):
             changed_there = self._changed_in_the_same_second(path, base)
         if not changed_here and not changed_there:
             if base is not None and here is None and there is None:
@@ -206,8 +255,7 @@ class _Round:
         return Base(content_tag(data), etag, data, self.target.clock())
 
     def _send(self, path: str, data: bytes, there: RemoteFile | None) -> None:
-        etag = self.target.write(path, data, if_match=there.etag if there else None)
-        self.journal.set(self.collection, path, self._base(data, etag))
+        self._write_there(path, data, there.etag if there else None)
         self.report.uploaded.append(path)
 
     def _receive(self, path: str, here: bytes | None) -> None:
@@ -224,8 +272,7 @@ class _Round:
         merged = self._merged(path, base, here, theirs)
         if merged is not None:
             self._write_here(path, merged, here)
-            new_etag = self.target.write(path, merged, if_match=etag)
-            self.journal.set(self.collection, path, self._base(merged, new_etag))
+            self._write_there(path, merged, etag)
             self.report.merged.append(path)
             return
         # Both kept: theirs beside as a conflict copy (here and there), ours stays live.
@@ -234,12 +281,12 @@ class _Round:
         if not listing_has_copy:
             self._write_here(copy, theirs, None)
         try:
-            copy_etag = self.target.write(copy, theirs, if_match=None)
-        except Precondition:
-            copy_etag = content_tag(theirs)  # already there (another client made it)
-        self.journal.set(self.collection, copy, self._base(theirs, copy_etag))
-        new_etag = self.target.write(path, here, if_match=etag)
-        self.journal.set(self.collection, path, self._base(here, new_etag))
+            self._write_there(copy, theirs, None)
+        except Precondition:  # already there (another client made it)
+            self.journal.sending(self.collection, copy, None)
+            self.journal.set(self.collection, copy, self._base(theirs, ""))
+            self.sent.append((copy, theirs))
+        self._write_there(path, here, etag)
         self.report.conflicts.append(copy)
 
     @staticmethod
@@ -285,6 +332,8 @@ def sync_collection(local: Path, target: Target, journal: Journal, collection: s
             there[checked_path(name)] = file
         except SyncError as error:
             sync_round.report.skipped.append((name, str(error)))
+    sync_round.finish_unfinished(there)
+    bases = journal.bases(collection)
     deletions = sum(1 for path, base in bases.items()
                     if (path not in here and there.get(path, None) is not None
                         and there[path].etag == base.etag)
@@ -300,4 +349,5 @@ def sync_collection(local: Path, target: Target, journal: Journal, collection: s
             sync_round.report.skipped.append((path, str(error)))
         except OSError as error:
             sync_round.report.skipped.append((path, f"{error.strerror or error}"))
+    sync_round.check_sent()
     return sync_round.report

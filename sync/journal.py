@@ -14,6 +14,8 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS base(collection TEXT NOT NULL, path TEXT NOT NULL,
     hash TEXT NOT NULL, etag TEXT NOT NULL, data BLOB NOT NULL,
     seen_at REAL NOT NULL DEFAULT 0, PRIMARY KEY(collection, path));
+CREATE TABLE IF NOT EXISTS sending(collection TEXT NOT NULL, path TEXT NOT NULL,
+    data BLOB NOT NULL, PRIMARY KEY(collection, path));
 """
 
 
@@ -44,6 +46,23 @@ class Journal:
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO base VALUES (?, ?, ?, ?, ?, ?)",
                              (collection, path, base.hash, base.etag, base.data, base.seen_at))
+
+    def sending(self, collection: str, path: str, data: bytes | None) -> None:
+        """Note a write about to be sent (None: it was, and its base is set): a round killed
+        between the write and the base finds it here, and checks the target's content."""
+        with self._lock:
+            if data is None:
+                self._db.execute("DELETE FROM sending WHERE collection = ? AND path = ?",
+                                 (collection, path))
+            else:
+                self._db.execute("INSERT OR REPLACE INTO sending VALUES (?, ?, ?)",
+                                 (collection, path, data))
+
+    def unfinished(self, collection: str) -> dict[str, bytes]:
+        with self._lock:
+            rows = self._db.execute("SELECT path, data FROM sending WHERE collection = ?",
+                                    (collection,)).fetchall()
+        return {path: bytes(data) for path, data in rows}
 
     def forget(self, collection: str, path: str) -> None:
         with self._lock:

@@ -55,6 +55,10 @@ class Target(Protocol):
         the same second (0: its validators never miss one)."""
         ...
 
+    def settle(self) -> None:
+        """Return once the server's clock has passed the second of the last write."""
+        ...
+
     def list(self) -> Listing: ...
     def read(self, path: str) -> tuple[bytes, str]: ...
     def write(self, path: str, data: bytes, *, if_match: str | None) -> str: ...
@@ -87,6 +91,9 @@ class FolderTarget:
 
     def clock(self) -> float:
         return 0.0  # the validator is the content's hash: it never misses a change
+
+    def settle(self) -> None:
+        return None
 
     def _path(self, name: str) -> Path:
         return self.root.joinpath(*PurePosixPath(checked_path(name)).parts)

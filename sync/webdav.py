@@ -10,6 +10,7 @@ content instead.
 
 from __future__ import annotations
 
+import time
 import xml.etree.ElementTree as ET
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote, unquote, urlsplit
@@ -91,6 +92,7 @@ class WebDAVTarget:
         self._root_path = unquote(urlsplit(self.base).path)
         self.client = client or httpx.Client(auth=auth, timeout=timeout, follow_redirects=False)
         self._clock = 0.0
+        self._last_write = 0.0
 
     def clock(self) -> float:
         """The server's Date at its last answer: its ETags (wsgidav's, Apache's for a second)
@@ -185,11 +187,16 @@ class WebDAVTarget:
             raise Precondition(f"{path} changed on the server meanwhile")
         if response.status_code not in (200, 201, 204):
             raise _failed(response, f"{path} could not be sent")
-        stored, etag = self.read(path)  # read back: the server has exactly these bytes
-        if stored != data:
-            raise SyncError(f"{path}: the server holds other bytes than were sent (another "
-                            "client wrote at the same moment?); it is synced again")
-        return etag
+        self._last_write = self._clock
+        return strong_etag(response.headers.get("ETag"))  # the engine reads it back later
+
+    def settle(self) -> None:
+        """Wait (a second at most) until the server's Date is past the last write's second,
+        so a read-back then shows any rewrite made in that second."""
+        deadline = time.monotonic() + 3
+        while int(self._clock) <= int(self._last_write) and time.monotonic() < deadline:
+            time.sleep(0.25)
+            self._request("PROPFIND", "", headers={"Depth": "0"}, content=_PROPFIND)
 
     def delete(self, path: str, *, if_match: str) -> None:
         if if_match.startswith("sha256:"):
