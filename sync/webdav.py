@@ -93,6 +93,7 @@ class WebDAVTarget:
         self.client = client or httpx.Client(auth=auth, timeout=timeout, follow_redirects=False)
         self._clock = 0.0
         self._last_write = 0.0
+        self._folders: set[str] = set()  # folders known to exist there (listed or made)
 
     def clock(self) -> float:
         """The server's Date at its last answer: its ETags (wsgidav's, Apache's for a second)
@@ -136,6 +137,7 @@ class WebDAVTarget:
                     continue
                 name = relative.rstrip("/").rsplit("/", 1)[-1]
                 if is_folder:
+                    self._folders.add(relative.rstrip("/") + "/")
                     if not name.startswith(".") or name == SHARED_DOT_FOLDER:
                         pending.append(relative.rstrip("/"))
                 elif relative == MARKER:
@@ -170,9 +172,12 @@ class WebDAVTarget:
         parts = path.split("/")[:-1]
         for depth in range(1, len(parts) + 1):
             folder = "/".join(parts[:depth]) + "/"
+            if folder in self._folders:
+                continue
             response = self._request("MKCOL", folder)
             if response.status_code not in (201, 405):  # made, or there already
                 raise _failed(response, f"the folder {folder} could not be made")
+            self._folders.add(folder)
 
     def write(self, path: str, data: bytes, *, if_match: str | None) -> str:
         self._folders_for(path)

