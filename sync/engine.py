@@ -24,7 +24,6 @@ from job_aids.atomic import atomic_write_bytes
 from .journal import Base, Journal
 from .merge import merge_texts
 from .targets import (
-    MARKER,
     SHARED_DOT_FOLDER,
     Precondition,
     RemoteFile,
@@ -32,6 +31,7 @@ from .targets import (
     Target,
     checked_path,
     content_tag,
+    synced_name,
 )
 
 CONFLICT_MARK = ".conflict-"
@@ -77,7 +77,7 @@ def _local_files(root: Path) -> dict[str, bytes]:
     for folder, dirs, names in os.walk(root):
         dirs[:] = [d for d in dirs if not d.startswith(".") or d == SHARED_DOT_FOLDER]
         for name in names:
-            if name.startswith(".") or name.endswith(".tmp") or name == MARKER:
+            if not synced_name(name):
                 continue
             path = Path(folder, name)
             try:

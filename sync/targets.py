@@ -66,6 +66,15 @@ class Target(Protocol):
     def write_marker(self, collection_id: str) -> None: ...
 
 
+def synced_name(name: str) -> bool:
+    """Whether a file name is synced: not a temp file or a hidden file of another program
+    (``.DS_Store``, a half-written ``.x.md.123.handrail-tmp``), but an aid whose name starts
+    with a dot (tldr's ``..md``) is."""
+    if name == MARKER or name.endswith((".tmp", ".handrail-tmp")):
+        return False
+    return not name.startswith(".") or name.endswith(".md")
+
+
 def content_tag(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -113,7 +122,7 @@ class FolderTarget:
         for folder, dirs, files in os.walk(self.root, onerror=unreadable):
             dirs[:] = [d for d in dirs if not d.startswith(".") or d == SHARED_DOT_FOLDER]
             for name in files:
-                if name.startswith(".") or name.endswith(".tmp"):
+                if not synced_name(name):
                     continue
                 path = Path(folder, name)
                 relative = path.relative_to(self.root).as_posix()

@@ -28,6 +28,7 @@ from .targets import (
     SyncError,
     Unreachable,
     content_tag,
+    synced_name,
 )
 
 _DAV = "{DAV:}"
@@ -142,7 +143,7 @@ class WebDAVTarget:
                         pending.append(relative.rstrip("/"))
                 elif relative == MARKER:
                     listing.marker = self._read_marker()
-                elif not name.startswith(".") and not name.endswith(".tmp"):
+                elif synced_name(name):
                     listing.files[relative] = RemoteFile(etag or self._content_etag(relative),
                                                          size, modified)
         return listing

@@ -272,3 +272,14 @@ def _fuzz(tmp_path: Path, remote: Callable[[], Target], seed: int) -> None:
     lost = {v for v in saved if v not in everywhere}
     assert not lost, f"seed {seed}: {len(lost)} saved versions are nowhere"
     assert len(saved) > 30  # the rounds did sync real work
+
+
+def test_an_aid_named_with_a_dot_syncs_and_other_programs_hidden_files_do_not(
+        tmp_path: Path, share: Path, remote: Callable[[], Target]) -> None:
+    a, b = _clients(tmp_path, remote)
+    a.write("..md", "# .\n\n1. The current folder\n")  # tldr's page for `.`
+    (a.library / ".DS_Store").write_bytes(b"\x00\x01finder")
+    (a.library / ".till.md.123.x.handrail-tmp").write_text("half a save")
+    assert a.sync().uploaded == ["..md"]
+    b.sync()
+    assert b.files() == {"..md": b"# .\n\n1. The current folder\n"}
