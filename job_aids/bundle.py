@@ -235,7 +235,8 @@ def _assemble(files: dict[PurePosixPath, bytes], manifest: dict[str, object] | N
         for entry in listed if isinstance(listed, list) else []:
             if not isinstance(entry, dict):
                 continue
-            member = PurePosixPath(str(entry.get("path", "")))
+            # Named as the members are: made safe the same way (NUL.md becomes NUL_.md).
+            member = _checked_name(str(entry.get("path", "")))
             data = files.get(member)
             if data is None:
                 raise BundleRefused(f"the bundle is incomplete: {member} is listed but missing")

@@ -204,3 +204,19 @@ def test_the_command_line_exports_and_imports_a_collection(tmp_path: Path) -> No
     assert copied.read_bytes() == written.read_bytes()
     again = run_cli("import", str(tmp_path / "shop.handrail"), home=second)
     assert "0 added" in again.stdout and "unchanged" in again.stdout
+
+
+def test_an_aid_whose_name_another_system_reserves_round_trips(tmp_path: Path) -> None:
+    """NUL.md is made safe on the way in (NUL_.md); the manifest's name is made safe the same
+    way, so the bundle is not refused as incomplete (Hypothesis found it)."""
+    ours = _store(tmp_path / "ours")
+    own = ours.paths.own_library
+    own.mkdir(parents=True, exist_ok=True)
+    data = b'---\nid: e3e70682-c209-4cac-629f-6fbed82c07cd\ntitle: "A"\n---\n'
+    (own / "NUL.md").write_bytes(data)
+    exported = export_bundle([ours.load(own / "NUL.md")], tmp_path / "one.handrail")
+    theirs = _store(tmp_path / "theirs")
+    report = install_bundle(theirs, read_bundle(exported.file), "mine",
+                            lambda existing, bundled: Existing.SKIP)
+    [added] = report.added
+    assert added.name == "NUL_.md" and added.read_bytes() == data
