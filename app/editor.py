@@ -13,7 +13,6 @@ yet, and otherwise both versions are shown and both are kept.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -58,7 +57,7 @@ from job_aids import (
 )
 from job_aids.attachments import MAX_ATTACHMENT_BYTES, attachment_name
 from job_aids.collections import OWN
-from job_aids.drafts import Draft, DraftStore
+from job_aids.drafts import Draft, DraftStore, digest_of
 from job_aids.history import Version
 from job_aids.model import Problem, first_heading
 from job_aids.render import link_problems
@@ -534,7 +533,7 @@ class EditorWindow(QWidget):
         except OSError as error:
             self.status.setText(f"The file changed on disk and cannot be read: {error.strerror}")
             return
-        if hashlib.sha256(data).hexdigest() == source.digest:
+        if digest_of(data) == source.digest:
             return
         if not self.text.document().isModified() and not self.read_only:
             self._reload_from_disk()

@@ -277,8 +277,7 @@ class _Round:
             return
         # Both kept: theirs beside as a conflict copy (here and there), ours stays live.
         copy = conflict_name(path, theirs)
-        listing_has_copy = self._local_path(copy).exists()
-        if not listing_has_copy:
+        if not self._local_path(copy).exists():
             self._write_here(copy, theirs, None)
         try:
             self._write_there(copy, theirs, None)

@@ -9,13 +9,13 @@ complete: an incomplete one is never read as "these files were deleted".
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
 from job_aids.atomic import atomic_write_bytes
+from job_aids.drafts import digest_of
 from job_aids.names import safe_relative_path
 
 MARKER = ".handrail-collection"  # names the collection a remote folder holds
@@ -76,7 +76,7 @@ def synced_name(name: str) -> bool:
 
 
 def content_tag(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    return digest_of(data)  # the library's own content hash (drafts, history, the store)
 
 
 def checked_path(name: str) -> str:

@@ -71,6 +71,18 @@ def _open_library(controller: Controller, qtbot: QtBot) -> LibraryWindow:  # noq
     return library
 
 
+def _printer_and_a_team(controller: Controller, qtbot: QtBot,  # noqa: F811
+                        tmp_path: Path) -> tuple[Path, LibraryWindow]:
+    """A writable collection "team", and the Library window with the printer aid selected."""
+    team = tmp_path / "team"
+    team.mkdir()
+    controller.store.collections.add(team, "team")
+    library = _open_library(controller, qtbot)
+    qtbot.keyClicks(library.filter_box, "zebra label")
+    library.table.selectAll()
+    return team, library
+
+
 def _titles(library: LibraryWindow) -> list[str]:
     return [library.model.index(row, 0).data() for row in range(library.model.rowCount())]
 
@@ -183,12 +195,7 @@ def test_delete_several_then_ctrl_z_brings_them_back(controller: Controller,  # 
 
 def test_move_to_another_collection_keeps_the_bytes_and_the_image_and_undoes(
         controller: Controller, qtbot: QtBot, tmp_path: Path) -> None:  # noqa: F811
-    team = tmp_path / "team"
-    team.mkdir()
-    controller.store.collections.add(team, "team")
-    library = _open_library(controller, qtbot)
-    qtbot.keyClicks(library.filter_box, "zebra label")
-    library.table.selectAll()
+    team, library = _printer_and_a_team(controller, qtbot, tmp_path)
     assert library.buttons["move"].isEnabled()
     library._fill_move_menu()
     actions = {a.text(): a for a in library.move_menu.actions()}
@@ -206,12 +213,7 @@ def test_move_to_another_collection_keeps_the_bytes_and_the_image_and_undoes(
 
 def test_publish_a_copy_to_a_team_collection_keeps_the_original_and_undoes(
         controller: Controller, qtbot: QtBot, tmp_path: Path) -> None:  # noqa: F811
-    team = tmp_path / "team"
-    team.mkdir()
-    controller.store.collections.add(team, "team")
-    library = _open_library(controller, qtbot)
-    qtbot.keyClicks(library.filter_box, "zebra label")
-    library.table.selectAll()
+    team, library = _printer_and_a_team(controller, qtbot, tmp_path)
     assert library.buttons["copy"].isEnabled()
     library._fill(library.copy_menu, library.copy_selected)
     actions = {a.text(): a for a in library.copy_menu.actions()}
