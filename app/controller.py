@@ -147,6 +147,7 @@ class Controller(QObject):
         self.popup.library_requested.connect(self.open_library)
         self.library: LibraryWindow | None = None
         self.insights: InsightsWindow | None = None
+        self.index_current = False  # the first update since the start has finished
         self.popup.insights_requested.connect(self.open_insights)
         self.popup.voted.connect(lambda result, vote, comment: self.worker.vote(
             result.id, vote, comment))
@@ -429,6 +430,7 @@ class Controller(QObject):
 
     def _indexed(self, _stats: object) -> None:
         trace.trace("index-current")
+        self.index_current = True
         self.worker.shrink()  # what the update analysed and read is not needed any more
         self.popup.show_progress("")
         self.popup.refresh()  # what was shown came from a partial index

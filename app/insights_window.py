@@ -180,7 +180,8 @@ class InsightsWindow(QWidget):
         while self.tabs.count():
             page = self.tabs.widget(0)
             self.tabs.removeTab(0)
-            if page is not None:
+            if page is not None:  # not a child any more: only the new pages are found
+                page.setParent(None)
                 page.deleteLater()
         share = report.gap_searches / report.searches if report.searches else 0.0
         self.summary.setText(

@@ -34,6 +34,7 @@ from .search_worker import HomeRows, SearchRequest
 from .window_context import WindowContext
 
 PREVIEW_PAUSE_MS = 120
+LEFT_SETTLE_MS = 200  # how long the popup must stay without the keyboard to count as left
 RESULT_LIMIT = 12   # results asked for at first, and per further page
 MAX_RESULTS = 240   # pages end here: beyond, a query says more than scrolling does
 HINTS = ("↵ open · Ctrl+↵ pin · Ctrl+C copy · Ctrl+E edit · Ctrl+N new · "
@@ -206,11 +207,15 @@ class Popup(QWidget):
             self.became_active.emit()
         elif self._was_active and self.isVisible():
             # The user clicked into another window, as in Alfred, Raycast or Flow: the popup
-            # goes. Looked at once events settle (a menu of its own opening is not "away").
-            QTimer.singleShot(0, self._maybe_left)
+            # goes. Looked at once events settle: a menu of its own opening is not "away", nor
+            # is the focus the window manager takes and gives back while a keyboard grab ends
+            # (seen on a loaded CI machine: the popup hid as Alt+S was pressed).
+            trace.trace("popup-inactive")
+            QTimer.singleShot(LEFT_SETTLE_MS, self._maybe_left)
 
     def _maybe_left(self) -> None:
-        if self.isVisible() and not self.isActiveWindow() \
+        # _was_active: hidden and shown again meanwhile, it has yet to have the keyboard.
+        if self._was_active and self.isVisible() and not self.isActiveWindow() \
                 and QApplication.activePopupWidget() is None \
                 and QApplication.activeModalWidget() is None:
             trace.trace("popup-clicked-away")

@@ -77,6 +77,7 @@ def controller(qtbot: QtBot, paths: HandrailPaths, store: LibraryStore
         app="SAPLogon", window_title="Invoice 4711 - SAP Easy Access", window_id=4711))
     ctl.app.quit = lambda: None  # type: ignore[method-assign]  # the test's app goes on
     assert ctl.start()
+    qtbot.waitUntil(lambda: ctl.index_current, timeout=30000)  # no update lands mid-test
     qtbot.waitUntil(lambda: ctl.worker.service is not None
                     and ctl.worker.service.index.doc_count >= 10, timeout=20000)
     yield ctl
