@@ -1,31 +1,61 @@
 """The command line's team libraries: ``handrail remote add|list|remove``, ``handrail sync``
-and ``handrail conflicts`` (shared folders so far)."""
+and ``handrail conflicts``, for shared folders and WebDAV servers. A password is read from
+stdin (``--password-stdin``) or asked without echo; it goes to the OS keyring only."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import json
 import sys
 from typing import Any
 
 from job_aids import JobAidError, LibraryStore
 from sync.engine import SafetyStop
-from sync.remotes import Remotes
+from sync.remotes import Remote, Remotes
 from sync.targets import SyncError
 
 from .terminal import terminal_safe
 
 
+def _ask_password(remote: Remote, problem: str) -> str | None:
+    """Asked at the terminal; with no terminal there is no one to ask."""
+    if not sys.stdin.isatty():
+        return None
+    if problem:
+        print(f"handrail: {terminal_safe(problem)}", file=sys.stderr)
+    return getpass.getpass(f"Password for {remote.user} at {remote.url}: ") or None
+
+
 def _remotes(store: LibraryStore) -> Remotes:
-    return Remotes(store.paths, store)
+    return Remotes(store.paths, store, _ask_password)
+
+
+def _added_password(args: argparse.Namespace) -> str | None:
+    if not args.user:
+        if args.password_stdin:
+            raise SyncError("--password-stdin needs --user")
+        return None
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise SyncError("no terminal to ask the password at: give it with --password-stdin")
+    return getpass.getpass(f"Password for {args.user} at {args.url}: ")
+
+
+def _tell_notes(remotes: Remotes) -> None:
+    for note in remotes.notes:
+        print(f"handrail: {terminal_safe(note)}", file=sys.stderr)
 
 
 def cmd_remote(store: LibraryStore, args: argparse.Namespace) -> int:
     remotes = _remotes(store)
     try:
         if args.remote_command == "add":
-            remote = remotes.add(args.name, args.url, read_only=args.read_only)
+            remote = remotes.add(args.name, args.url, read_only=args.read_only,
+                                 user=args.user, password=_added_password(args),
+                                 ca_file=args.ca_file)
             print(f"added the team library {remote.name!r} ({remote.url}); its local copy is "
                   f"{store.paths.teams / remote.name}. `handrail sync {remote.name}` syncs it")
         elif args.remote_command == "remove":
@@ -33,7 +63,8 @@ def cmd_remote(store: LibraryStore, args: argparse.Namespace) -> int:
             print(f"{args.name!r} is no longer synced; its local copy stays in {kept}")
         else:
             listed = [{"name": r.name, "url": r.url, "read_only": r.read_only,
-                       **remotes.status().get(r.name, {})} for r in remotes.all()]
+                       "user": r.user, **remotes.status().get(r.name, {})}
+                      for r in remotes.all()]
             if args.json:
                 print(json.dumps(listed, indent=1))
             for entry in [] if args.json else listed:
@@ -46,6 +77,8 @@ def cmd_remote(store: LibraryStore, args: argparse.Namespace) -> int:
     except (SyncError, JobAidError) as error:
         print(f"handrail: error: {terminal_safe(str(error))}", file=sys.stderr)
         return 1
+    finally:
+        _tell_notes(remotes)
     return 0
 
 
@@ -104,10 +137,17 @@ def cmd_conflicts(store: LibraryStore, args: argparse.Namespace) -> int:
 def add_parsers(sub: Any) -> None:
     remote = sub.add_parser("remote", help="team libraries this machine syncs")
     remote_sub = remote.add_subparsers(dest="remote_command")
-    add = remote_sub.add_parser("add", help="sync a team library kept in a shared folder")
+    add = remote_sub.add_parser("add", help="sync a team library kept on a WebDAV server or "
+                                "in a shared folder")
     add.add_argument("name")
-    add.add_argument("url", help="the shared folder (a path or file:///...)")
+    add.add_argument("url", help="the WebDAV folder (https://...) or the shared folder (a path "
+                     "or file:///...)")
     add.add_argument("--read-only", action="store_true", help="pull only (a published library)")
+    add.add_argument("--user", help="the user name at the server (the password is asked)")
+    add.add_argument("--password-stdin", action="store_true",
+                     help="read the password from the first line of stdin")
+    add.add_argument("--ca-file", help="your organisation's certificate authority (PEM), "
+                     "trusted besides the system's")
     remove = remote_sub.add_parser("remove", help="stop syncing (the local copy stays)")
     remove.add_argument("name")
     listing = remote_sub.add_parser("list", help="the team libraries and their last sync")

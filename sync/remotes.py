@@ -1,15 +1,14 @@
 """The team libraries this machine syncs: each a collection (its local copy, under
-``data/teams/NAME``) and where its team keeps it. Kept in ``config/remotes.json``; no password
-is ever written here (credentials belong in the OS keyring).
-
-Only shared folders (``file://`` addresses) are synced so far; a WebDAV address is refused with
-a message that says so.
+``data/teams/NAME``) and where its team keeps it, a shared folder (``file://``) or a WebDAV
+server (``https://``). Kept in ``config/remotes.json``; no password is ever written there: it is
+in the OS keyring (sync/credentials.py), or, where there is none, asked once each run.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,11 +18,17 @@ from job_aids import HandrailPaths, LibraryStore
 from job_aids.atomic import atomic_write_text
 from job_aids.collections import CollectionKind
 
+from . import credentials
 from .engine import CONFLICT_MARK, SyncReport, sync_collection
 from .journal import Journal
 from .targets import FolderTarget, SyncError, Target
+from .webdav import WebDAVTarget
 
 VERSION = 1
+
+# Asked for a password the keyring does not have (the command line prompts, the app asks in a
+# dialog); None when the user gives none.
+AskPassword = Callable[["Remote", str], "str | None"]
 
 
 @dataclass(frozen=True)
@@ -31,26 +36,39 @@ class Remote:
     name: str
     url: str
     read_only: bool = False
+    user: str | None = None
+    ca_file: str | None = None   # a certificate authority of the organisation's own, trusted too
 
-    def target(self) -> Target:
+    @property
+    def is_webdav(self) -> bool:
+        return urlsplit(self.url).scheme in ("http", "https")
+
+    def target(self, password: str | None = None) -> Target:
         parts = urlsplit(self.url)
-        if parts.scheme != "file":
-            raise SyncError(f"{self.url}: only shared folders (file:///path) can be synced so "
-                            "far; WebDAV servers are not supported yet")
-        return FolderTarget(Path(unquote(parts.path)))
+        if parts.scheme == "file":
+            return FolderTarget(Path(unquote(parts.path)))
+        if not self.is_webdav:
+            raise SyncError(f"{self.url}: a team library is a shared folder (a path or "
+                            "file:///...) or a WebDAV server (https://...)")
+        auth = (self.user, password or "") if self.user else None
+        return WebDAVTarget(self.url, auth=auth, ca_file=self.ca_file)
 
 
-def folder_url(text: str) -> str:
-    """A folder path or a file:// address as a file:// address."""
+def remote_url(text: str) -> str:
+    """A folder path as a file:// address; a WebDAV address as it is."""
     if "://" in text:
         return text
     return Path(text).expanduser().resolve().as_uri()
 
 
 class Remotes:
-    def __init__(self, paths: HandrailPaths, store: LibraryStore) -> None:
+    def __init__(self, paths: HandrailPaths, store: LibraryStore,
+                 ask_password: AskPassword | None = None) -> None:
         self.paths = paths
         self.store = store
+        self.ask_password = ask_password
+        self.notes: list[str] = []  # what the user should know (no keyring, say)
+        self._passwords: dict[str, str] = {}  # asked this run, where the keyring could not keep
         self.file = paths.config / "remotes.json"
         self.status_file = paths.state / "sync-status.json"
 
@@ -65,7 +83,8 @@ class Remotes:
         return data
 
     def all(self) -> list[Remote]:
-        return [Remote(name, str(entry["url"]), bool(entry.get("read_only", False)))
+        return [Remote(name, str(entry["url"]), bool(entry.get("read_only", False)),
+                       entry.get("user"), entry.get("ca_file"))
                 for name, entry in sorted(self._load().get("remotes", {}).items())]
 
     def get(self, name: str) -> Remote:
@@ -75,26 +94,64 @@ class Remotes:
         known = ", ".join(r.name for r in self.all()) or "none yet"
         raise SyncError(f"no team library named {name!r} (known: {known})")
 
-    def add(self, name: str, url: str, *, read_only: bool = False) -> Remote:
-        remote = Remote(name, folder_url(url), read_only)
-        target = remote.target()
-        target.list()  # reachable, or a clear message now rather than at the first sync
+    def add(self, name: str, url: str, *, read_only: bool = False, user: str | None = None,
+            password: str | None = None, ca_file: str | None = None) -> Remote:
+        """Test the connection, then keep the team library: its password goes to the keyring
+        (where there is none, ``notes`` says so and it is asked again each run)."""
+        remote = Remote(name, remote_url(url), read_only, user or None, ca_file or None)
         if any(r.name == name for r in self.all()):
             raise SyncError(f"a team library named {name!r} exists already")
+        if remote.user and password is None:
+            raise SyncError(f"a password is needed for {remote.user} at {remote.url}")
+        remote.target(password).list()  # reachable, or a clear message now, not at a sync
+        if remote.user and password is not None:
+            self._passwords[remote.url] = password
+            try:
+                credentials.save_password(remote.user, remote.url, password)
+            except credentials.CredentialError as error:
+                self.notes.append(f"the password is not saved: {error}")
         local = self.paths.teams / name
         local.mkdir(parents=True, exist_ok=True)
         self.store.collections.add(local, name, read_only=read_only, kind=CollectionKind.TEAM)
         data = self._load()
-        data.setdefault("remotes", {})[name] = {"url": remote.url, "read_only": read_only}
+        entry: dict[str, Any] = {"url": remote.url, "read_only": read_only}
+        entry.update({k: v for k, v in (("user", remote.user), ("ca_file", remote.ca_file)) if v})
+        data.setdefault("remotes", {})[name] = entry
         self._save(data)
         return remote
 
+    def password(self, remote: Remote) -> str | None:
+        """The password for ``remote``: asked this run, else the keyring's, else asked."""
+        if not remote.user:
+            return None
+        if remote.url in self._passwords:
+            return self._passwords[remote.url]
+        problem = ""
+        try:
+            saved = credentials.load_password(remote.user, remote.url)
+        except credentials.CredentialError as error:
+            saved, problem = None, str(error)
+        if saved is None and self.ask_password is not None:
+            saved = self.ask_password(remote, problem)
+        if saved is None:
+            raise SyncError(f"no password for {remote.user} at {remote.url}"
+                            + (f": {problem}" if problem else
+                               f": `handrail remote add {remote.name} ...` again to give it"))
+        self._passwords[remote.url] = saved
+        return saved
+
     def remove(self, name: str) -> Path:
         """Stop syncing ``name``; its local copy stays (and stays a collection)."""
-        self.get(name)
+        remote = self.get(name)
         data = self._load()
         del data["remotes"][name]
         self._save(data)
+        if remote.user and not any(r.url == remote.url and r.user == remote.user
+                                   for r in self.all()):
+            try:
+                credentials.forget_password(remote.user, remote.url)
+            except credentials.CredentialError as error:
+                self.notes.append(f"the saved password could not be removed: {error}")
         return self.paths.teams / name
 
     def _save(self, data: dict[str, Any]) -> None:
@@ -107,8 +164,9 @@ class Remotes:
         collection = self.store.collections.get(name)
         journal = Journal(self.paths.state / "sync.sqlite3")
         try:
+            target = remote.target(self.password(remote))
             with self.store.write_lock.held():
-                report = sync_collection(collection.path, remote.target(), journal, name,
+                report = sync_collection(collection.path, target, journal, name,
                                          trash=self.paths.state / "sync-kept" / name,
                                          allow_deletes=allow_deletes,
                                          pull_only=remote.read_only)

@@ -10,6 +10,7 @@ content instead.
 
 from __future__ import annotations
 
+import ssl
 import time
 import xml.etree.ElementTree as ET
 from email.utils import parsedate_to_datetime
@@ -88,10 +89,20 @@ def _entries(root_path: str, body: bytes) -> list[tuple[str, bool, str, int, flo
 
 class WebDAVTarget:
     def __init__(self, url: str, *, auth: tuple[str, str] | None = None,
-                 client: httpx.Client | None = None, timeout: float = 30.0) -> None:
+                 client: httpx.Client | None = None, timeout: float = 30.0,
+                 ca_file: str | None = None) -> None:
         self.base = url.rstrip("/") + "/"
         self._root_path = unquote(urlsplit(self.base).path)
-        self.client = client or httpx.Client(auth=auth, timeout=timeout, follow_redirects=False)
+        # TLS is always verified: an organisation's own authority is added, never "verify off".
+        verify: ssl.SSLContext | bool = True
+        if ca_file:
+            try:
+                verify = ssl.create_default_context(cafile=ca_file)
+            except (OSError, ssl.SSLError) as error:
+                raise SyncError(f"the certificate authority file {ca_file} cannot be used: "
+                                f"{error}") from error
+        self.client = client or httpx.Client(auth=auth, timeout=timeout, follow_redirects=False,
+                                             verify=verify)
         self._clock = 0.0
         self._last_write = 0.0
         self._folders: set[str] = set()  # folders known to exist there (listed or made)
@@ -110,6 +121,12 @@ class WebDAVTarget:
             return response
         except httpx.TimeoutException as error:
             raise Unreachable(f"the server did not answer in time ({self.base})") from error
+        except httpx.ConnectError as error:
+            if "CERTIFICATE_VERIFY_FAILED" in str(error) or "certificate" in str(error).lower():
+                raise SyncError(f"the server's certificate is not trusted ({self.base}): "
+                                f"{error}. If your organisation runs its own certificate "
+                                "authority, give its certificate with --ca-file") from error
+            raise Unreachable(f"the server cannot be reached ({self.base}): {error}") from error
         except httpx.HTTPError as error:
             raise Unreachable(f"the server cannot be reached ({self.base}): {error}") from error
 

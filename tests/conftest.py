@@ -66,10 +66,11 @@ def tldr_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run_cli(*args: str, home: Path, check: bool = True, input: str | None = None,
-            ) -> subprocess.CompletedProcess[str]:
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run the real `handrail` command in a fresh process."""
     result = subprocess.run([sys.executable, "-m", "app.cli", "--home", str(home), *args],
                             capture_output=True, text=True, cwd=ROOT, input=input, timeout=600,
+                            env=env,
                             errors="surrogateescape")  # names that are not UTF-8, as bytes
     if check:
         assert result.returncode == 0, f"handrail {args} failed:\n{result.stdout}\n{result.stderr}"

@@ -66,9 +66,10 @@ def test_sync_stops_and_says_so_when_the_share_is_gone(tmp_path: Path) -> None:
     assert list((home / "data" / "teams" / "shop").glob("*.md"))
     assert json.loads(run_cli("sync", "--status", "--json", home=home).stdout)["shop"][
         "ok"] is False
-    refused = run_cli("remote", "add", "web", "https://dav.example.com/team", home=home,
-                      check=False)
-    assert refused.returncode == 1 and "WebDAV servers are not supported yet" in refused.stderr
+    refused = run_cli("remote", "add", "web", "http://127.0.0.1:9/team", home=home,
+                      check=False)  # a wrong URL: nothing listens there
+    assert refused.returncode == 1 and "the server cannot be reached" in refused.stderr
+    assert "web" not in (home / "config" / "remotes.json").read_text()
 
 
 @pytest.mark.slow
