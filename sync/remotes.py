@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -38,6 +38,7 @@ class Remote:
     read_only: bool = False
     user: str | None = None
     ca_file: str | None = None   # a certificate authority of the organisation's own, trusted too
+    preconditions: bool = False  # the server refuses stale writes (probed when added)
 
     @property
     def is_webdav(self) -> bool:
@@ -51,7 +52,8 @@ class Remote:
             raise SyncError(f"{self.url}: a team library is a shared folder (a path or "
                             "file:///...) or a WebDAV server (https://...)")
         auth = (self.user, password or "") if self.user else None
-        return WebDAVTarget(self.url, auth=auth, ca_file=self.ca_file)
+        return WebDAVTarget(self.url, auth=auth, ca_file=self.ca_file,
+                            preconditions=self.preconditions)
 
 
 def remote_url(text: str) -> str:
@@ -84,7 +86,8 @@ class Remotes:
 
     def all(self) -> list[Remote]:
         return [Remote(name, str(entry["url"]), bool(entry.get("read_only", False)),
-                       entry.get("user"), entry.get("ca_file"))
+                       entry.get("user"), entry.get("ca_file"),
+                       bool(entry.get("server", {}).get("preconditions", False)))
                 for name, entry in sorted(self._load().get("remotes", {}).items())]
 
     def get(self, name: str) -> Remote:
@@ -103,7 +106,15 @@ class Remotes:
             raise SyncError(f"a team library named {name!r} exists already")
         if remote.user and password is None:
             raise SyncError(f"a password is needed for {remote.user} at {remote.url}")
-        remote.target(password).list()  # reachable, or a clear message now, not at a sync
+        target = remote.target(password)
+        target.list()  # reachable, or a clear message now, not at a sync
+        server: dict[str, bool] = {}
+        if isinstance(target, WebDAVTarget) and not read_only:
+            traits = target.probe()
+            if not traits.preconditions and not traits.overwrite_f:
+                raise SyncError(f"{remote.url}: {traits.summary()}")
+            self.notes.append(f"the server was tried: {traits.summary()}")
+            server = {**asdict(traits), "preconditions": traits.preconditions}
         if remote.user and password is not None:
             self._passwords[remote.url] = password
             try:
@@ -116,6 +127,8 @@ class Remotes:
         data = self._load()
         entry: dict[str, Any] = {"url": remote.url, "read_only": read_only}
         entry.update({k: v for k, v in (("user", remote.user), ("ca_file", remote.ca_file)) if v})
+        if server:
+            entry["server"] = server
         data.setdefault("remotes", {})[name] = entry
         self._save(data)
         return remote

@@ -10,9 +10,11 @@ content instead.
 
 from __future__ import annotations
 
+import secrets
 import ssl
 import time
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote, unquote, urlsplit
 
@@ -87,11 +89,40 @@ def _entries(root_path: str, body: bytes) -> list[tuple[str, bool, str, int, flo
     return found
 
 
+@dataclass(frozen=True)
+class ServerTraits:
+    """What a server was found to honour when it was added (:meth:`WebDAVTarget.probe`)."""
+
+    if_match: bool
+    if_none_match: bool
+    overwrite_f: bool
+    etags: bool
+
+    @property
+    def preconditions(self) -> bool:
+        return self.if_match and self.if_none_match
+
+    def summary(self) -> str:
+        if self.preconditions:
+            how = "it refuses stale writes, so each write is conditional"
+        elif self.overwrite_f:
+            how = ("it ignores If-Match, so nothing there is overwritten: each write is "
+                   "uploaded under a temporary name and moved into place")
+        else:
+            how = ("it ignores If-Match and Overwrite: F, so it cannot be written safely; "
+                   "add it with --read-only")
+        return how + ("" if self.etags else "; it gives no ETags, so files are compared by "
+                      "their content")
+
+
 class WebDAVTarget:
     def __init__(self, url: str, *, auth: tuple[str, str] | None = None,
                  client: httpx.Client | None = None, timeout: float = 30.0,
-                 ca_file: str | None = None) -> None:
+                 ca_file: str | None = None, preconditions: bool = False) -> None:
         self.base = url.rstrip("/") + "/"
+        # The server refuses a stale If-Match (found by probe()); without it nothing is
+        # overwritten: see _write_by_moves.
+        self.preconditions = preconditions
         self._root_path = unquote(urlsplit(self.base).path)
         # TLS is always verified: an organisation's own authority is added, never "verify off".
         verify: ssl.SSLContext | bool = True
@@ -199,6 +230,8 @@ class WebDAVTarget:
 
     def write(self, path: str, data: bytes, *, if_match: str | None) -> str:
         self._folders_for(path)
+        if not self.preconditions:
+            return self._write_by_moves(path, data, if_match)
         headers = {"If-None-Match": "*"} if if_match is None else (
             {"If-Match": f'"{if_match}"'} if not if_match.startswith("sha256:") else {})
         if if_match is not None and if_match.startswith("sha256:"):
@@ -222,6 +255,10 @@ class WebDAVTarget:
             self._request("PROPFIND", "", headers={"Depth": "0"}, content=_PROPFIND)
 
     def delete(self, path: str, *, if_match: str) -> None:
+        if not self.preconditions:
+            aside = self._set_aside(path, if_match)
+            self._request("DELETE", aside)
+            return
         if if_match.startswith("sha256:"):
             current, _ = self.read(path)
             if "sha256:" + content_tag(current) != if_match:
@@ -234,6 +271,95 @@ class WebDAVTarget:
             raise Precondition(f"{path} changed on the server meanwhile; it is kept")
         if response.status_code not in (200, 204, 404):
             raise _failed(response, f"{path} could not be deleted")
+
+    # -- servers that ignore If-Match (nginx, rclone serve): nothing is ever overwritten ------
+    def _move(self, source: str, destination: str) -> httpx.Response:
+        return self._request("MOVE", source, headers={"Destination": self._url(destination),
+                                                      "Overwrite": "F"})
+
+    def _current_tag(self, path: str, like: str) -> str | None:
+        """What ``path`` holds now, as a tag comparable with ``like`` (an ETag, or a content
+        hash where the server gives no ETag); None if it is not there."""
+        if like.startswith("sha256:"):
+            try:
+                return "sha256:" + content_tag(self.read(path)[0])
+            except Precondition:
+                return None
+        response = self._request("PROPFIND", path, headers={"Depth": "0"}, content=_PROPFIND)
+        if response.status_code == 404:
+            return None
+        if response.status_code != 207:
+            raise _failed(response, f"{path} could not be looked at")
+        try:
+            [(_name, _folder, etag, _size, _modified)] = _entries(self._root_path,
+                                                                   response.content)
+        except (ET.ParseError, ValueError) as error:
+            raise SyncError(f"the server's answer about {path} cannot be read") from error
+        return etag
+
+    def _set_aside(self, path: str, if_match: str) -> str:
+        """Move ``path`` to a hidden name, if it still holds the version ``if_match`` names:
+        then no one else's version is in the way, and none is lost if this one is not."""
+        folder, _, name = path.rpartition("/")
+        aside = (folder + "/" if folder else "") + f".{name}.{secrets.token_hex(4)}.old.tmp"
+        moved = self._move(path, aside)
+        if moved.status_code == 404:
+            raise Precondition(f"{path} is no longer on the server")
+        if moved.status_code not in (201, 204):
+            raise _failed(moved, f"{path} could not be replaced")
+        if self._current_tag(aside, if_match) != if_match:
+            back = self._move(aside, path)  # someone else's version: it goes back, untouched
+            if back.status_code not in (201, 204):
+                raise SyncError(f"{path} changed on the server meanwhile, and the version "
+                                f"there could not be put back: it is kept as {aside}")
+            raise Precondition(f"{path} changed on the server meanwhile")
+        return aside
+
+    def _write_by_moves(self, path: str, data: bytes, if_match: str | None) -> str:
+        """Upload under a hidden name, then MOVE it into place with ``Overwrite: F``; the
+        version it replaces is first set aside (and checked), then deleted."""
+        folder, _, name = path.rpartition("/")
+        upload = (folder + "/" if folder else "") + f".{name}.{secrets.token_hex(4)}.handrail-tmp"
+        response = self._request("PUT", upload, content=data)
+        if response.status_code not in (200, 201, 204):
+            raise _failed(response, f"{path} could not be sent")
+        try:
+            aside = None if if_match is None else self._set_aside(path, if_match)
+            placed = self._move(upload, path)
+            if placed.status_code == 412:
+                raise Precondition(f"{path} was made on the server meanwhile")
+            if placed.status_code not in (201, 204):
+                raise _failed(placed, f"{path} could not be sent")
+        except BaseException:
+            self._request("DELETE", upload)
+            raise
+        if aside is not None:
+            self._request("DELETE", aside)  # the version it replaced, checked to be the base
+        self._last_write = self._clock
+        return ""  # the engine reads it back, with its validator, at the end of the round
+
+    def probe(self) -> ServerTraits:
+        """Try what the server honours on a file of its own (then removed): a stale
+        ``If-Match``, ``If-None-Match: *`` on a file that exists, ``MOVE`` with ``Overwrite:
+        F``, and whether it gives strong ETags."""
+        probe = f".handrail-probe-{secrets.token_hex(4)}.tmp"
+        other = probe.replace(".tmp", "-2.tmp")
+        made = self._request("PUT", probe, content=b"1", headers={"If-None-Match": "*"})
+        if made.status_code not in (200, 201, 204):
+            raise _failed(made, f"{self.base} does not take new files")
+        try:
+            again = self._request("PUT", probe, content=b"2", headers={"If-None-Match": "*"})
+            stale = self._request("PUT", probe, content=b"3",
+                                  headers={"If-Match": '"handrail-stale"'})
+            self._request("PUT", other, content=b"4")
+            moved = self._move(other, probe)
+            etag = self._current_tag(probe, "etag")
+        finally:
+            self._request("DELETE", probe)
+            self._request("DELETE", other)
+        return ServerTraits(if_match=stale.status_code == 412,
+                            if_none_match=again.status_code == 412,
+                            overwrite_f=moved.status_code == 412, etags=bool(etag))
 
     def write_marker(self, collection_id: str) -> None:
         response = self._request("PUT", MARKER, content=(collection_id + "\n").encode())

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bench.dav_server import DavServer
+from bench.dav_server import DavServer, RcloneServer
 from sync.engine import CONFLICT_MARK, SafetyStop, SyncReport, sync_collection
 from sync.journal import Journal
-from sync.targets import FolderTarget, Target
+from sync.targets import FolderTarget, Precondition, Target
 from sync.webdav import WebDAVTarget
 
 AID = """\
@@ -32,16 +32,25 @@ tags: [cash]
 """
 
 
-@pytest.fixture(params=["folder", "wsgidav"])
+def probed(url: str) -> Callable[[], WebDAVTarget]:
+    """A WebDAV target as `remote add` makes it: the server tried first, then written to the
+    way it was found to allow."""
+    traits = WebDAVTarget(url, auth=DavServer.USER).probe()
+    return lambda: WebDAVTarget(url, auth=DavServer.USER, preconditions=traits.preconditions)
+
+
+@pytest.fixture(params=["folder", "wsgidav", "rclone"])
 def remote(request: pytest.FixtureRequest, tmp_path: Path, share: Path
            ) -> Iterator[Callable[[], Target]]:
-    """A way to reach the shared library: a folder, or a real WebDAV server over it."""
+    """A way to reach the shared library: a folder, or a real WebDAV server over it (wsgidav
+    honours If-Match; rclone serve ignores it, so nothing there is overwritten)."""
     if request.param == "folder":
         yield lambda: FolderTarget(share)
         return
-    server = DavServer(share, tmp_path)
+    server = DavServer(share, tmp_path) if request.param == "wsgidav" \
+        else RcloneServer(share, tmp_path)
     try:
-        yield lambda: WebDAVTarget(server.url, auth=DavServer.USER)
+        yield probed(server.url)
     finally:
         server.stop()
 
@@ -240,12 +249,40 @@ def test_fuzzed_clients_converge_and_lose_no_saved_version(tmp_path: Path, share
     _fuzz(tmp_path, lambda: FolderTarget(share), seed)
 
 
+@pytest.mark.parametrize("kind", ["wsgidav", "rclone"])
+def test_a_stale_write_never_overwrites_whatever_the_server_honours(
+        tmp_path: Path, share: Path, kind: str) -> None:
+    """The probe finds what each server honours; where it ignores If-Match (rclone), the
+    write goes by MOVE with Overwrite: F, so a stale one is refused all the same, and the
+    hidden names it used are gone afterwards."""
+    server = DavServer(share, tmp_path) if kind == "wsgidav" else RcloneServer(share, tmp_path)
+    try:
+        traits = WebDAVTarget(server.url, auth=DavServer.USER).probe()
+        assert traits.preconditions is (kind == "wsgidav") and traits.overwrite_f
+        assert ("ignores If-Match" in traits.summary()) is (kind == "rclone")
+        ana, bo = probed(server.url)(), probed(server.url)()
+        ana.write("till.md", b"first\n", if_match=None)
+        with pytest.raises(Precondition):
+            bo.write("till.md", b"made twice\n", if_match=None)
+        [seen] = [f.etag for p, f in bo.list().files.items() if p == "till.md"]
+        bo.write("till.md", b"second, by bo\n", if_match=seen)
+        with pytest.raises(Precondition):
+            ana.write("till.md", b"second, by ana\n", if_match=seen)  # stale: bo wrote since
+        with pytest.raises(Precondition):
+            ana.delete("till.md", if_match=seen)
+        assert (share / "till.md").read_bytes() == b"second, by bo\n"
+        assert sorted(p.name for p in share.iterdir()) == ["till.md"]
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("kind", ["wsgidav", "rclone"])
 @pytest.mark.parametrize("seed", range(int(os.environ.get("HANDRAIL_DAV_FUZZ_SEEDS", "3"))))
 def test_fuzzed_clients_converge_over_a_real_webdav_server(tmp_path: Path, share: Path,
-                                                           seed: int) -> None:
-    server = DavServer(share, tmp_path)
+                                                           seed: int, kind: str) -> None:
+    server = DavServer(share, tmp_path) if kind == "wsgidav" else RcloneServer(share, tmp_path)
     try:
-        _fuzz(tmp_path, lambda: WebDAVTarget(server.url, auth=DavServer.USER), seed)
+        _fuzz(tmp_path, probed(server.url), seed)
     finally:
         server.stop()
 
