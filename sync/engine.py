@@ -27,6 +27,7 @@ from .targets import (
     SHARED_DOT_FOLDER,
     Precondition,
     RemoteFile,
+    StorageFull,
     SyncError,
     Target,
     checked_path,
@@ -94,14 +95,21 @@ class _Round:
         self.collection, self.trash, self.pull_only = collection, trash, pull_only
         self.report = SyncReport()
         self.sent: list[tuple[str, bytes]] = []  # written there, checked at the end
+        self.full = ""  # the target said it has no room: nothing more is sent this round
 
     def _write_there(self, path: str, data: bytes, if_match: str | None) -> None:
         """Send, noting it first: a kill between the write and its base is found next round
         (see :meth:`finish_unfinished`). The base is set at once (its time makes the next
         round compare the content), and checked again at the end of the round."""
+        if self.full:
+            raise StorageFull(self.full)  # asked once: the rest waits for room
         self.journal.sending(self.collection, path, data)
         try:
             etag = self.target.write(path, data, if_match=if_match)
+        except StorageFull as error:
+            self.journal.sending(self.collection, path, None)
+            self.full = str(error)
+            raise
         except BaseException:
             self.journal.sending(self.collection, path, None)
             raise

@@ -31,6 +31,10 @@ class Precondition(SyncError):  # noqa: N818 - the HTTP name for it
     """The remote file is not the version the write or delete was meant for."""
 
 
+class StorageFull(SyncError):
+    """The target has no room: nothing more is sent to it this round."""
+
+
 class Unreachable(SyncError):  # noqa: N818 - it is an error; the name says what happened
     """The target cannot be reached (offline, unmounted, wrong address)."""
 

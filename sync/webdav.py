@@ -10,6 +10,7 @@ content instead.
 
 from __future__ import annotations
 
+import random
 import secrets
 import ssl
 import time
@@ -28,6 +29,7 @@ from .targets import (
     Listing,
     Precondition,
     RemoteFile,
+    StorageFull,
     SyncError,
     Unreachable,
     content_tag,
@@ -42,6 +44,20 @@ _MESSAGES = {401: "the server refused the user name or password",
              403: "the server does not allow this", 404: "there is no such folder on the server",
              423: "the file is locked on the server (someone has it open?); it is tried again",
              507: "the server's storage is full: nothing more is sent until there is room"}
+
+
+# Answers that say "not now": asked again after a pause that doubles, with jitter so that a
+# team's clients do not all come back in the same second; Retry-After is honoured up to a cap.
+RETRIED = frozenset({423, 429, 500, 502, 503, 504})
+RETRY_PAUSES_S = (0.5, 1.0, 2.0)
+RETRY_AFTER_CAP_S = 30.0
+
+
+def _pause(attempt: int, response: httpx.Response, pauses: tuple[float, ...]) -> float:
+    after = response.headers.get("Retry-After", "")
+    if after.isdigit():
+        return min(float(after), RETRY_AFTER_CAP_S)
+    return pauses[attempt] * random.uniform(0.5, 1.5)
 
 
 def strong_etag(value: str | None) -> str:
@@ -123,6 +139,7 @@ class WebDAVTarget:
         # The server refuses a stale If-Match (found by probe()); without it nothing is
         # overwritten: see _write_by_moves.
         self.preconditions = preconditions
+        self.retry_pauses = RETRY_PAUSES_S
         self._root_path = unquote(urlsplit(self.base).path)
         # TLS is always verified: an organisation's own authority is added, never "verify off".
         verify: ssl.SSLContext | bool = True
@@ -146,6 +163,16 @@ class WebDAVTarget:
         return self.base + quote(path)
 
     def _request(self, method: str, path: str, **options: object) -> httpx.Response:
+        """One request, asked again while the server answers "not now" (RETRIED); what it
+        says at the last try is the answer."""
+        for attempt in range(len(self.retry_pauses) + 1):
+            response = self._once(method, path, **options)
+            if response.status_code not in RETRIED or attempt == len(self.retry_pauses):
+                return response
+            time.sleep(_pause(attempt, response, self.retry_pauses))
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns
+
+    def _once(self, method: str, path: str, **options: object) -> httpx.Response:
         try:
             response = self.client.request(method, self._url(path), **options)  # type: ignore[arg-type]
             self._clock = _http_time(response.headers.get("Date")) or self._clock
@@ -241,10 +268,16 @@ class WebDAVTarget:
         response = self._request("PUT", path, content=data, headers=headers)
         if response.status_code == 412:
             raise Precondition(f"{path} changed on the server meanwhile")
+        self._refuse_if_full(response)
         if response.status_code not in (200, 201, 204):
             raise _failed(response, f"{path} could not be sent")
         self._last_write = self._clock
         return strong_etag(response.headers.get("ETag"))  # the engine reads it back later
+
+    @staticmethod
+    def _refuse_if_full(response: httpx.Response) -> None:
+        if response.status_code == 507:
+            raise StorageFull(_MESSAGES[507])
 
     def settle(self) -> None:
         """Wait (a second at most) until the server's Date is past the last write's second,
@@ -321,6 +354,7 @@ class WebDAVTarget:
         folder, _, name = path.rpartition("/")
         upload = (folder + "/" if folder else "") + f".{name}.{secrets.token_hex(4)}.handrail-tmp"
         response = self._request("PUT", upload, content=data)
+        self._refuse_if_full(response)
         if response.status_code not in (200, 201, 204):
             raise _failed(response, f"{path} could not be sent")
         try:

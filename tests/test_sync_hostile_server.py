@@ -31,7 +31,9 @@ def _multistatus(*entries: tuple[str, bool, str]) -> bytes:
 
 def _target(handler: Callable[[httpx.Request], httpx.Response]) -> WebDAVTarget:
     client = httpx.Client(transport=httpx.MockTransport(handler))
-    return WebDAVTarget("http://dav.test/team/", client=client)
+    target = WebDAVTarget("http://dav.test/team/", client=client, preconditions=True)
+    target.retry_pauses = (0.01, 0.02, 0.04)  # the pauses' lengths are not under test here
+    return target
 
 
 def _sync(tmp_path: Path, target: WebDAVTarget) -> list[tuple[str, str]]:
@@ -106,3 +108,59 @@ def test_a_wrong_password_and_a_full_disk_say_so(tmp_path: Path) -> None:
         def down(request: httpx.Request) -> httpx.Response:
             raise httpx.ConnectError("connection refused")
         _sync(tmp_path, _target(down))
+
+
+def test_not_now_answers_are_asked_again_and_a_lasting_lock_is_named(tmp_path: Path) -> None:
+    """503 and 429 are tried again (Retry-After honoured) until the server answers; a file
+    locked for good is left for the next round with a message, and the others sync."""
+    asked: list[str] = []
+    root = _multistatus(("/team/", True, ""), ("/team/a.md", False, '"a"'),
+                        ("/team/locked.md", False, '"l"'),
+                        ("/team/.handrail-collection", False, '"m"'))
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(f"{request.method} {request.url.path}")
+        if request.method == "PROPFIND":
+            if asked.count("PROPFIND /team/") < 3:
+                return httpx.Response(503 if len(asked) == 1 else 429,
+                                      headers={"Retry-After": "0"})
+            return httpx.Response(207, content=root)
+        if request.url.path.endswith(".handrail-collection"):
+            return httpx.Response(200, text="team\n")
+        if request.url.path.endswith("locked.md"):
+            return httpx.Response(423)
+        return httpx.Response(200, content=b"hello", headers={"ETag": '"a"'})
+
+    skipped = _sync(tmp_path, _target(handler))
+    assert asked.count("PROPFIND /team/") == 3
+    assert (tmp_path / "local" / "a.md").read_bytes() == b"hello"
+    assert asked.count("GET /team/locked.md") == 4  # the first try and three more
+    assert skipped == [("locked.md", "locked.md could not be read: the file is locked on the "
+                        "server (someone has it open?); it is tried again")]
+
+
+def test_a_full_server_stops_the_uploads_after_the_first_refusal(tmp_path: Path) -> None:
+    """507 is asked once: the other new aids are not sent into a full disk again and again
+    (Nextcloud's client re-uploads for ever), and each says why it waits."""
+    puts: list[str] = []
+    root = _multistatus(("/team/", True, ""), ("/team/.handrail-collection", False, '"m"'))
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "PROPFIND":
+            return httpx.Response(207, content=root)
+        if request.url.path.endswith(".handrail-collection"):
+            return httpx.Response(200, text="team\n")
+        if request.method == "PUT":
+            puts.append(request.url.path)
+            return httpx.Response(507)
+        return httpx.Response(404)
+
+    local = tmp_path / "local"
+    local.mkdir()
+    for name in ("a.md", "b.md", "c.md"):
+        (local / name).write_text(f"# {name}\n")
+    skipped = _sync(tmp_path, _target(handler))
+    assert len(puts) == 1
+    assert [name for name, _ in skipped] == ["a.md", "b.md", "c.md"]
+    assert all("storage is full" in why for _, why in skipped)
+    assert sorted(p.name for p in local.iterdir()) == ["a.md", "b.md", "c.md"]  # all kept
