@@ -13,7 +13,7 @@ from typing import Any
 
 from job_aids import JobAidError, LibraryStore
 from sync.engine import SafetyStop
-from sync.remotes import Remote, Remotes
+from sync.remotes import Remote, Remotes, conflict_id, original_of
 from sync.targets import SyncError
 
 from .terminal import terminal_safe
@@ -122,14 +122,25 @@ def cmd_sync(store: LibraryStore, args: argparse.Namespace) -> int:
 
 
 def cmd_conflicts(store: LibraryStore, args: argparse.Namespace) -> int:
-    found = _remotes(store).conflicts()
-    listed: list[dict[str, Any]] = [{"library": name, "path": str(path)} for name, path in found]
+    remotes = _remotes(store)
+    if args.conflicts_command == "resolve":
+        try:
+            print(remotes.resolve(args.id, args.keep))
+        except (SyncError, JobAidError) as error:
+            print(f"handrail: error: {terminal_safe(str(error))}", file=sys.stderr)
+            return 1
+        return 0
+    listed: list[dict[str, Any]] = [
+        {"library": name, "id": conflict_id(path), "path": str(path),
+         "original": str(original_of(path))} for name, path in remotes.conflicts()]
     if args.json:
         print(json.dumps(listed, indent=1))
     else:
         for entry in listed:
-            print(f"{entry['library']}: {terminal_safe(entry['path'])}")
-        if not listed:
+            print(f"{entry['library']}: {entry['id']}  {terminal_safe(entry['path'])}")
+        if listed:
+            print("handrail conflicts resolve ID --keep mine|theirs|both settles one")
+        else:
             print("no conflicts")
     return 0
 
@@ -162,4 +173,8 @@ def add_parsers(sub: Any) -> None:
     sync.set_defaults(func=cmd_sync)
     conflicts = sub.add_parser("conflicts", help="conflict copies sync kept")
     conflicts.add_argument("--json", action="store_true")
-    conflicts.set_defaults(func=cmd_conflicts)
+    conflicts_sub = conflicts.add_subparsers(dest="conflicts_command")
+    resolve = conflicts_sub.add_parser("resolve", help="settle one conflict")
+    resolve.add_argument("id", help="the conflict's id (from `handrail conflicts`) or its path")
+    resolve.add_argument("--keep", required=True, choices=("mine", "theirs", "both"))
+    conflicts.set_defaults(func=cmd_conflicts, conflicts_command="list")

@@ -216,3 +216,42 @@ class Remotes:
             found += [(remote.name, path) for path in sorted(folder.rglob(f"*{CONFLICT_MARK}*"))
                       if path.is_file()]
         return found
+
+    def resolve(self, key: str, keep: str) -> str:
+        """Settle the conflict copy ``key`` (its id, the 8 characters after ``.conflict-``, or
+        its path): keep ``mine`` (the live aid; the copy goes to the trash), ``theirs`` (the
+        copy's text replaces the live aid's, which stays in its history) or ``both`` (the copy
+        becomes an aid of its own). What it did, for the user; the change syncs next round."""
+        matches = [(name, path) for name, path in self.conflicts()
+                   if conflict_id(path) == key or str(path) == key or path.name == key]
+        if len(matches) != 1:
+            raise SyncError(f"no conflict {key!r}: `handrail conflicts` lists them" if not matches
+                            else f"{key!r} names {len(matches)} conflicts: give its path")
+        [(_name, copy)] = matches
+        live = original_of(copy)
+        if keep not in ("mine", "theirs", "both"):
+            raise SyncError(f"--keep is mine, theirs or both, not {keep!r}")
+        theirs = self.store.load(copy)
+        if keep == "both" or not live.exists():
+            number = 2
+            while (free := live.with_name(f"{live.stem}-{number}{live.suffix}")).exists():
+                number += 1
+            with self.store.write_lock.held():
+                copy.rename(free)
+            return f"both kept: the other version is now {free.name}"
+        if keep == "theirs":
+            self.store.replace_bytes(self.store.load(live), copy.read_bytes())
+        entry = self.store.delete_aid(theirs)
+        return (f"kept {'the other' if keep == 'theirs' else 'your'} version of {live.name}; "
+                f"the conflict copy is in the trash (`handrail restore {entry.entry_id}` "
+                "brings it back)")
+
+
+def conflict_id(path: Path) -> str:
+    return path.stem.rsplit(CONFLICT_MARK, 1)[-1]
+
+
+def original_of(copy: Path) -> Path:
+    """The live aid a conflict copy was made beside."""
+    stem = copy.stem.rsplit(CONFLICT_MARK, 1)[0]
+    return copy.with_name(stem + copy.suffix)

@@ -110,3 +110,71 @@ def test_kill_9_mid_sync_then_sync_again_loses_nothing_and_duplicates_nothing(
     assert not list(share.glob("*.conflict-*")) and not list(theirs.glob("*.conflict-*"))
     assert run_cli("sync", home=ana).stdout.strip() == "shop: nothing to do"
     assert run_cli("sync", home=bo).stdout.strip() == "shop: nothing to do"
+
+
+def _conflict(ana: Path, bo: Path, step: str, round_: str = "way") -> dict[str, str]:
+    """The same step changed on both machines, synced: one conflict, on both machines."""
+    ana_aid = next((ana / "data" / "teams" / "shop").glob("open-the-shop.md"))
+    bo_aid = bo / "data" / "teams" / "shop" / ana_aid.name
+    text = ana_aid.read_text()
+    ana_aid.write_text(text.replace(step, f"Ana's {round_}"))
+    bo_aid.write_text(text.replace(step, f"Bo's {round_}"))
+    run_cli("sync", home=ana)
+    run_cli("sync", home=bo)
+    run_cli("sync", home=ana)
+    [found] = json.loads(run_cli("conflicts", "--json", home=ana).stdout)
+    return dict(found)
+
+
+def test_a_conflict_is_resolved_once_and_the_resolution_travels(tmp_path: Path) -> None:
+    share = tmp_path / "share"
+    share.mkdir()
+    ana, bo = tmp_path / "ana", tmp_path / "bo"
+    for home in (ana, bo):
+        run_cli("remote", "add", "shop", str(share), home=home)
+    run_cli("new", "--kind", "checklist", "--title", "Open the shop", "--collection", "shop",
+            home=ana)
+    run_cli("sync", home=ana)
+    run_cli("sync", home=bo)
+    live = ana / "data" / "teams" / "shop" / "open-the-shop.md"
+
+    found = _conflict(ana, bo, "Next thing")
+    assert Path(found["original"]) == live
+    other = Path(found["path"]).read_text()
+    words = {"Ana's way", "Bo's way"}
+    assert {w for w in words if w in live.read_text()} | {w for w in words if w in other} \
+        == words  # one version live, the other in the copy
+    listed = run_cli("conflicts", home=ana).stdout
+    assert found["id"] in listed and "--keep mine|theirs|both" in listed
+    kept = run_cli("conflicts", "resolve", found["id"], "--keep", "theirs", home=ana)
+    assert "kept the other version of open-the-shop.md" in kept.stdout
+    assert live.read_text() == other and not Path(found["path"]).exists()
+    entry = kept.stdout.split("`handrail restore ")[1].split("`")[0]
+    assert entry in run_cli("trash", home=ana).stdout  # the copy, restorable
+    for home in (ana, bo, ana):
+        run_cli("sync", home=home)
+    for home in (ana, bo):
+        assert json.loads(run_cli("conflicts", "--json", home=home).stdout) == []
+        assert (home / "data" / "teams" / "shop" / live.name).read_text() == other
+
+    found = _conflict(ana, bo, "Ana's way" if "Ana's way" in other else "Bo's way", "second")
+    both = run_cli("conflicts", "resolve", found["id"], "--keep", "both", home=ana)
+    assert "both kept: the other version is now open-the-shop-2.md" in both.stdout
+    for home in (ana, bo, ana):
+        run_cli("sync", home=home)
+    for home in (ana, bo):
+        folder = home / "data" / "teams" / "shop"
+        assert sorted(p.name for p in folder.glob("*.md")) == ["open-the-shop-2.md",
+                                                                "open-the-shop.md"]
+    mine_before = live.read_text()
+    step = next(w for w in ("Ana's second", "Bo's second") if w in mine_before)
+    found = _conflict(ana, bo, step, "third")
+    mine = live.read_text()
+    run_cli("conflicts", "resolve", found["id"], "--keep", "mine", home=ana)
+    assert live.read_text() == mine and not Path(found["path"]).exists()
+    for home in (ana, bo, ana):
+        run_cli("sync", home=home)
+    assert (bo / "data" / "teams" / "shop" / live.name).read_text() == mine
+    assert json.loads(run_cli("conflicts", "--json", home=bo).stdout) == []
+    unknown = run_cli("conflicts", "resolve", "nosuch", "--keep", "mine", home=ana, check=False)
+    assert unknown.returncode == 1 and "no conflict 'nosuch'" in unknown.stderr
