@@ -52,6 +52,7 @@ from .popup import Popup, clipboard_text_for_selection
 from .search_worker import HomeRows, SearchWorker
 from .settings import Settings
 from .settings_dialog import SettingsDialog
+from .team_sync import TeamSync
 from .theme import apply_theme, follow_system
 from .tray import Tray
 from .window_context import WindowContext, create_context_reader
@@ -168,6 +169,9 @@ class Controller(QObject):
         self._team_timer = QTimer(self, interval=TEAM_ROUND_MS)
         self._team_timer.timeout.connect(self.worker.team_round)
         self._team_timer.start()
+        self.team_sync = TeamSync(self.store, self)
+        self.team_sync.status_changed.connect(self.tray.show_sync_status)
+        self.tray.sync_status.triggered.connect(self.team_sync.sync_now)
         self.tray.settings.connect(self.open_settings)
         self.tray.open_log_folder.connect(self.open_log_folder)
         self.tray.help.connect(self.open_help)
@@ -186,6 +190,7 @@ class Controller(QObject):
         hotkey_error = self._register_hotkey(self.settings.hotkey)
         # The index opens on the worker thread once the tray is up: ready first, search next.
         QTimer.singleShot(0, self.worker.start)
+        self.team_sync.start()
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray.icon.show()
         else:
@@ -266,6 +271,7 @@ class Controller(QObject):
             window.close()
         self.pinned_windows.clear()
         self.hotkey.unregister()
+        self.team_sync.stop()
         self.server.close()
         self.tray.icon.hide()
         self.worker.stop()

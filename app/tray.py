@@ -51,6 +51,13 @@ class Tray(QObject):
         action.triggered.connect(slot)
         return action
 
+    def show_sync_status(self, text: str) -> None:
+        """The team libraries' state; with a library set up, the entry syncs now."""
+        shown = text if len(text) <= 60 else text[:59] + "…"  # the rest in its tooltip
+        self.sync_status.setText(shown.replace("&", "&&"))
+        self.sync_status.setToolTip(text)
+        self.sync_status.setEnabled(not text.endswith("no team library set up"))
+
     def set_hotkey_hint(self, hotkey: str | None) -> None:
         self._search.setText(f"&Search…\t{hotkey}" if hotkey else "&Search…")
         self.icon.setToolTip(f"Handrail: {hotkey} to search" if hotkey

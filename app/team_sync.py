@@ -1,0 +1,113 @@
+"""Team libraries synced in the background: a round every few minutes (sooner when asked, from
+the tray), on a pool thread so the popup never waits for it, and backing off while the server
+cannot be reached. What the last round found is one line for the tray: synced, syncing,
+offline or needs attention, with the time of the last success."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from job_aids import JobAidError, LibraryStore
+from sync.engine import SafetyStop
+from sync.remotes import Remotes
+from sync.targets import SyncError, Unreachable
+
+from .background import run_in_background
+
+EVERY_MS = 5 * 60 * 1000          # a round this often while all is well
+OFFLINE_MAX_MS = 30 * 60 * 1000   # and at most this far apart while a server is unreachable
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    ok: bool
+    message: str
+    offline: bool = False
+
+
+def sync_all(store: LibraryStore) -> list[Outcome]:
+    """One round for every team library (on a pool thread). No one is asked for a password
+    here: one the keyring does not have is "needs attention"."""
+    remotes = Remotes(store.paths, store)
+    outcomes = []
+    for remote in remotes.all():
+        try:
+            report = remotes.sync(remote.name)
+        except Unreachable as error:
+            outcomes.append(Outcome(remote.name, False, str(error), offline=True))
+        except SafetyStop as error:
+            outcomes.append(Outcome(remote.name, False, f"stopped: {error}"))
+        except (SyncError, JobAidError, OSError) as error:
+            outcomes.append(Outcome(remote.name, False, str(error)))
+        else:
+            outcomes.append(Outcome(remote.name, not report.skipped, report.summary()))
+    return outcomes
+
+
+def status_line(outcomes: list[Outcome], last_success: dt.datetime | None) -> str:
+    if not outcomes:
+        return "Sync: no team library set up"
+    since = f" (last synced {last_success:%H:%M})" if last_success else ""
+    troubled = [o for o in outcomes if not o.ok and not o.offline]
+    if troubled:
+        first = troubled[0]
+        more = f" (and {len(troubled) - 1} more)" if len(troubled) > 1 else ""
+        return f"Sync: needs attention: {first.name}: {first.message}{more}"
+    offline = [o for o in outcomes if o.offline]
+    if offline:
+        return f"Sync: offline, tried again later{since}: {offline[0].name}: {offline[0].message}"
+    return f"Sync: synced at {last_success:%H:%M}" if last_success else "Sync: synced"
+
+
+class TeamSync(QObject):
+    status_changed = Signal(str)
+
+    def __init__(self, store: LibraryStore, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.running = False
+        self.last_success: dt.datetime | None = None
+        self.status = "Sync: no team library set up"
+        self._timer = QTimer(self, singleShot=True, interval=EVERY_MS)
+        self._timer.timeout.connect(self.sync_now)
+
+    def start(self, first_in_ms: int = 3000) -> None:
+        self._timer.start(first_in_ms)
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def sync_now(self) -> None:
+        if self.running:
+            return
+        if not Remotes(self.store.paths, self.store).all():
+            self._show("Sync: no team library set up")
+            self._timer.start(EVERY_MS)
+            return
+        self.running = True
+        self._show("Sync: syncing…")
+        run_in_background(lambda: sync_all(self.store), self._done, self._failed)
+
+    def _done(self, outcomes: list[Outcome]) -> None:
+        self.running = False
+        if outcomes and all(o.ok for o in outcomes):
+            self.last_success = dt.datetime.now()
+        offline = any(o.offline for o in outcomes)
+        # While offline, each round waits twice as long as the one before, up to a cap.
+        interval = min(self._timer.interval() * 2, OFFLINE_MAX_MS) if offline else EVERY_MS
+        self._timer.setInterval(interval)
+        self._timer.start()
+        self._show(status_line(outcomes, self.last_success))
+
+    def _failed(self, error: Exception) -> None:
+        self.running = False
+        self._timer.start(EVERY_MS)
+        self._show(f"Sync: needs attention: {error}")
+
+    def _show(self, text: str) -> None:
+        self.status = text
+        self.status_changed.emit(text)
