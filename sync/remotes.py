@@ -7,7 +7,9 @@ in the OS keyring (sync/credentials.py), or, where there is none, asked once eac
 from __future__ import annotations
 
 import json
+import re
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -238,6 +240,14 @@ class Remotes:
                 number += 1
             with self.store.write_lock.held():
                 copy.rename(free)
+            same = theirs.declared_id
+            if same and live.exists() and self.store.load(live).declared_id == same:
+                # Two aids now: the copy gets an identity of its own (links keep the original).
+                aid = self.store.load(free)
+                text = free.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+                self.store.save_text(aid, re.sub(rf"(?m)^id:[ \t]*['\"]?{re.escape(same)}"
+                                                 r"['\"]?[ \t]*$", f"id: {uuid.uuid4()}",
+                                                 text, count=1))
             return f"both kept: the other version is now {free.name}"
         if keep == "theirs":
             self.store.replace_bytes(self.store.load(live), copy.read_bytes())

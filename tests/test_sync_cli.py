@@ -166,6 +166,9 @@ def test_a_conflict_is_resolved_once_and_the_resolution_travels(tmp_path: Path) 
         folder = home / "data" / "teams" / "shop"
         assert sorted(p.name for p in folder.glob("*.md")) == ["open-the-shop-2.md",
                                                                 "open-the-shop.md"]
+        ids = [line for p in sorted(folder.glob("*.md")) for line in p.read_text().splitlines()
+               if line.startswith("id: ")]
+        assert len(set(ids)) == 2  # two aids, each with an identity of its own
     mine_before = live.read_text()
     step = next(w for w in ("Ana's second", "Bo's second") if w in mine_before)
     found = _conflict(ana, bo, step, "third")
