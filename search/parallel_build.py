@@ -156,14 +156,17 @@ class ParallelWriter:
         self.close(failed=kind is not None)
 
     def close(self, *, failed: bool = False) -> None:
-        """Let the workers go. Not waiting: a worker takes a while to exit (its collector runs
-        over all it kept), and nothing it does then matters here. After a failure (a full
-        disk) they are ended at once: their work is lost anyway, and one still starting
-        printed a traceback when this process was gone before it had begun."""
+        """Let the workers go, and wait until they have: not waiting saved no time (the
+        interpreter's exit joins the pool's manager thread anyway, which joins the workers),
+        and on Python 3.11 that exit then raced the manager thread closing its wake-up pipe
+        ("Exception ignored ... Bad file descriptor" after `handrail index`, seen on CI).
+        After a failure (a full disk) they are ended at once: their work is lost anyway, and
+        one still starting printed a traceback when this process was gone before it had
+        begun."""
         if failed:
             for process in self._workers:  # (concurrent.futures ends them itself from 3.14)
                 process.kill()
-        self._pool.shutdown(wait=failed, cancel_futures=True)
+        self._pool.shutdown(wait=True, cancel_futures=True)
         self._queue.close()
 
     def commit(self, writer: Any, progress: Callable[[int], None] | None = None
