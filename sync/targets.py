@@ -51,6 +51,9 @@ class Listing:
     files: dict[str, RemoteFile] = field(default_factory=dict)  # relative posix path -> file
     complete: bool = True
     marker: str | None = None  # the collection id the target's marker names, if any
+    # The server leaves names that start with a dot out of its listings (nginx's dav-ext
+    # does): such a file is there or not by Target.look, not by its absence here.
+    hides_dot_names: bool = False
 
 
 class Target(Protocol):
@@ -64,10 +67,18 @@ class Target(Protocol):
         ...
 
     def list(self) -> Listing: ...
+
+    def look(self, path: str) -> RemoteFile | None:
+        """One file, as a listing would show it; None when it is not there."""
+        ...
+
     def read(self, path: str) -> tuple[bytes, str]: ...
     def write(self, path: str, data: bytes, *, if_match: str | None) -> str: ...
     def delete(self, path: str, *, if_match: str) -> None: ...
-    def write_marker(self, collection_id: str) -> None: ...
+    def write_marker(self, collection_id: str) -> bool:
+        """Mark the target as holding ``collection_id``; True if the marker, once written, is
+        left out of listings (see Listing.hides_dot_names)."""
+        ...
 
 
 def synced_name(name: str) -> bool:
@@ -138,6 +149,13 @@ class FolderTarget:
                 listing.files[relative] = RemoteFile(content_tag(data), len(data))
         return listing
 
+    def look(self, path: str) -> RemoteFile | None:
+        try:
+            data, tag = self.read(path)
+        except Precondition:
+            return None
+        return RemoteFile(tag, len(data))
+
     def read(self, path: str) -> tuple[bytes, str]:
         try:
             data = self._path(path).read_bytes()
@@ -171,5 +189,6 @@ class FolderTarget:
             raise Precondition(f"{path} changed on the target meanwhile; it is kept")
         target.unlink()
 
-    def write_marker(self, collection_id: str) -> None:
+    def write_marker(self, collection_id: str) -> bool:
         atomic_write_bytes(self.root / MARKER, (collection_id + "\n").encode())
+        return False

@@ -10,6 +10,7 @@ content instead.
 
 from __future__ import annotations
 
+import builtins
 import random
 import secrets
 import ssl
@@ -154,6 +155,9 @@ class WebDAVTarget:
         self._clock = 0.0
         self._last_write = 0.0
         self._folders: set[str] = set()  # folders known to exist there (listed or made)
+        # Whether a listing shows files' ETags: nginx's gives none, yet its GET answers carry
+        # one; a file's tag must be the same whichever way it was seen.
+        self._listed_etags: bool | None = None
 
     def clock(self) -> float:
         """The server's Date at its last answer: its ETags (wsgidav's, Apache's for a second)
@@ -192,6 +196,7 @@ class WebDAVTarget:
     def list(self) -> Listing:
         listing = Listing()
         pending = [""]
+        seen_marker = False
         while pending:
             folder = pending.pop()
             response = self._request("PROPFIND", folder + "/" if folder else "",
@@ -218,10 +223,50 @@ class WebDAVTarget:
                         pending.append(relative.rstrip("/"))
                 elif relative == MARKER:
                     listing.marker = self._read_marker()
+                    seen_marker = True
                 elif synced_name(name):
+                    self._listed_etags = bool(etag)
                     listing.files[relative] = RemoteFile(etag or self._content_etag(relative),
                                                          size, modified)
+            if not folder and not seen_marker:
+                self._look_behind_hidden_names(listing, pending)
         return listing
+
+    def _look_behind_hidden_names(self, listing: Listing, pending: builtins.list[str]
+                                  ) -> None:
+        """The root's listing has no marker: there is none yet, or the server hides names
+        that start with a dot (nginx). Asked for by name, it shows which; the team's shared
+        dot-folder is then walked by name too."""
+        listing.marker = self._read_marker()
+        if listing.marker is None:
+            return
+        listing.hides_dot_names = True
+        shared = self._request("PROPFIND", SHARED_DOT_FOLDER + "/",
+                               headers={"Depth": "0"}, content=_PROPFIND)
+        if shared.status_code == 207:
+            pending.append(SHARED_DOT_FOLDER)
+        elif shared.status_code != 404:
+            listing.complete = False
+
+    def _propfind_one(self, path: str) -> RemoteFile | None:
+        """One file as its PROPFIND shows it (its ETag "" when it has none); None if gone."""
+        response = self._request("PROPFIND", path, headers={"Depth": "0"}, content=_PROPFIND)
+        if response.status_code == 404:
+            return None
+        if response.status_code != 207:
+            raise _failed(response, f"{path} could not be looked at")
+        try:
+            [(_name, _folder, etag, size, modified)] = _entries(self._root_path,
+                                                                 response.content)
+        except (ET.ParseError, ValueError) as error:
+            raise SyncError(f"the server's answer about {path} cannot be read") from error
+        return RemoteFile(etag, size, modified)
+
+    def look(self, path: str) -> RemoteFile | None:
+        seen = self._propfind_one(path)
+        if seen is None or seen.etag:
+            return seen
+        return RemoteFile(self._content_etag(path), seen.size, seen.modified)
 
     def _content_etag(self, path: str) -> str:
         """No usable ETag: the content's hash stands in (read once a listing)."""
@@ -241,7 +286,10 @@ class WebDAVTarget:
         if len(response.content) > MAX_REMOTE_BYTES:
             raise SyncError(f"{path} on the server is over {MAX_REMOTE_BYTES // 1048576} MB; "
                             "it is left alone")
-        etag = strong_etag(response.headers.get("ETag"))
+        if self._listed_etags is None:
+            listed = self._current_tag(path, "etag")
+            self._listed_etags = None if listed is None else bool(listed)
+        etag = strong_etag(response.headers.get("ETag")) if self._listed_etags else ""
         return response.content, etag or "sha256:" + content_tag(response.content)
 
     def _folders_for(self, path: str) -> None:
@@ -318,17 +366,8 @@ class WebDAVTarget:
                 return "sha256:" + content_tag(self.read(path)[0])
             except Precondition:
                 return None
-        response = self._request("PROPFIND", path, headers={"Depth": "0"}, content=_PROPFIND)
-        if response.status_code == 404:
-            return None
-        if response.status_code != 207:
-            raise _failed(response, f"{path} could not be looked at")
-        try:
-            [(_name, _folder, etag, _size, _modified)] = _entries(self._root_path,
-                                                                   response.content)
-        except (ET.ParseError, ValueError) as error:
-            raise SyncError(f"the server's answer about {path} cannot be read") from error
-        return etag
+        seen = self._propfind_one(path)
+        return None if seen is None else seen.etag
 
     def _set_aside(self, path: str, if_match: str) -> str:
         """Move ``path`` to a hidden name, if it still holds the version ``if_match`` names:
@@ -395,7 +434,13 @@ class WebDAVTarget:
                             if_none_match=again.status_code == 412,
                             overwrite_f=moved.status_code == 412, etags=bool(etag))
 
-    def write_marker(self, collection_id: str) -> None:
+    def write_marker(self, collection_id: str) -> bool:
         response = self._request("PUT", MARKER, content=(collection_id + "\n").encode())
         if response.status_code not in (200, 201, 204):
             raise _failed(response, "the collection marker could not be written")
+        root = self._request("PROPFIND", "", headers={"Depth": "1"}, content=_PROPFIND)
+        try:
+            return root.status_code == 207 and MARKER not in {
+                entry[0] for entry in _entries(self._root_path, root.content)}
+        except (ET.ParseError, ValueError):
+            return False
