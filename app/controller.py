@@ -38,6 +38,7 @@ from search.usage import SearchSession, query_key
 if TYPE_CHECKING:
     from search.insights import Report
 
+    from .conflicts_window import ConflictsWindow
     from .insights_window import InsightsWindow
 
 from . import autostart, dialogs, logs, trace
@@ -148,6 +149,7 @@ class Controller(QObject):
         self.popup.library_requested.connect(self.open_library)
         self.library: LibraryWindow | None = None
         self.insights: InsightsWindow | None = None
+        self.conflicts: ConflictsWindow | None = None
         self.index_current = False  # the first update since the start has finished
         self.popup.insights_requested.connect(self.open_insights)
         self.popup.voted.connect(lambda result, vote, comment: self.worker.vote(
@@ -171,7 +173,9 @@ class Controller(QObject):
         self._team_timer.start()
         self.team_sync = TeamSync(self.store, self)
         self.team_sync.status_changed.connect(self.tray.show_sync_status)
-        self.tray.sync_status.triggered.connect(self.team_sync.sync_now)
+        self.tray.sync_status.triggered.connect(self.sync_clicked)
+        self.team_sync.conflicts_changed.connect(self.tray.show_conflicts)
+        self.tray.conflicts.connect(self.open_conflicts)
         self.tray.settings.connect(self.open_settings)
         self.tray.open_log_folder.connect(self.open_log_folder)
         self.tray.help.connect(self.open_help)
@@ -860,9 +864,57 @@ class Controller(QObject):
         self._show_editor(editor)
 
     # -- settings ---------------------------------------------------------------------------------
-    def open_settings(self) -> None:
-        dialog = SettingsDialog(self.settings, self.store.collections, self.apply_settings)
+    def open_settings(self, page: str = "general") -> None:
+        dialog = self.settings_dialog()
+        if page == "team":
+            dialog.pages.setCurrentIndex(1)
         dialog.exec()
+
+    def settings_dialog(self) -> SettingsDialog:
+        from .team_libraries import TeamLibrariesPage
+
+        team = TeamLibrariesPage(self.store, self.team_sync.passwords)
+        team.changed.connect(self._team_libraries_changed)
+        team.conflicts_requested.connect(self.open_conflicts)
+        return SettingsDialog(self.settings, self.store.collections, self.apply_settings,
+                              team_page=team)
+
+    def _team_libraries_changed(self) -> None:
+        self.worker.update_soon()  # a new library's folder is searched, a removed one's kept
+        self.team_sync.sync_now()
+
+    # -- team libraries -------------------------------------------------------------------------
+    def open_conflicts(self) -> None:
+        """The Conflicts window (one; read anew each time it is shown)."""
+        from .conflicts_window import ConflictsWindow
+
+        if self.popup.isVisible():
+            self.popup.hide()
+        if self.conflicts is None:
+            self.conflicts = ConflictsWindow(self.store)
+            self.conflicts.resolved.connect(self._conflict_resolved)
+        self.conflicts.reload()
+        self.conflicts.show()
+        self.conflicts.raise_()
+        self.conflicts.activateWindow()
+
+    def _conflict_resolved(self, left: int) -> None:
+        self.worker.update_soon()
+        self.team_sync.count_conflicts(left)
+        self.team_sync.sync_now()
+
+    def sync_clicked(self) -> None:
+        """The tray's Sync entry: a password the keyring lacks is asked for first."""
+        for remote in list(self.team_sync.needing_password):
+            given = dialogs.ask_password(None, "Handrail: team library",
+                                         f"The password for {remote.user} at {remote.url} "
+                                         "(kept until Handrail quits: your system's keyring "
+                                         "could not keep it)")
+            if given is None:
+                return
+            self.team_sync.passwords[remote.url] = given
+        self.team_sync.needing_password = []
+        self.team_sync.sync_now()
 
     def apply_settings(self, chosen: Settings) -> str | None:
         if chosen.hotkey != self.hotkey.sequence:

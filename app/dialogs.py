@@ -61,3 +61,16 @@ def choose(parent: QWidget | None, title: str, text: str, options: list[str], *,
     box.exec()
     chosen = buttons.get(box.clickedButton())  # type: ignore[call-overload]
     return chosen, bool(check and check.isChecked())
+
+
+def ask_password(parent: QWidget | None, title: str, text: str) -> str | None:
+    """A password typed into a masked field, or None when the user cancels."""
+    from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit
+
+    box = QInputDialog(parent)
+    box.setWindowTitle(title)
+    box.setLabelText(text)
+    box.setTextEchoMode(QLineEdit.EchoMode.Password)
+    for label in box.findChildren(QLabel):
+        label.setTextFormat(Qt.TextFormat.PlainText)
+    return box.textValue() if box.exec() else None

@@ -1,5 +1,5 @@
 """The Settings dialog: hotkey, library folders (and what is shared with a team's), start at
-login, appearance."""
+login, appearance; and, on a page of its own, the team libraries (app/team_libraries.py)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -48,7 +49,7 @@ Apply = Callable[[Settings], str | None]
 
 class SettingsDialog(QDialog):
     def __init__(self, settings: Settings, collections: CollectionRegistry, apply: Apply,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, team_page: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Handrail settings")
         self._settings = settings
@@ -132,7 +133,15 @@ class SettingsDialog(QDialog):
         form.addRow("", self.clipboard)
         form.addRow("&Appearance:", self.theme)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        if team_page is None:
+            layout.addLayout(form)
+        else:  # Ctrl+Tab goes from one page to the other
+            general = QWidget()
+            general.setLayout(form)
+            self.pages = QTabWidget()
+            self.pages.addTab(general, "&General")
+            self.pages.addTab(team_page, "Team &libraries")
+            layout.addWidget(self.pages)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from job_aids import JobAidError, LibraryStore
 from sync.engine import SafetyStop
-from sync.remotes import Remotes
+from sync.remotes import NoPassword, Remote, Remotes
 from sync.targets import SyncError, Unreachable
 
 from .background import run_in_background
@@ -27,16 +27,22 @@ class Outcome:
     ok: bool
     message: str
     offline: bool = False
+    needs_password: bool = False
 
 
-def sync_all(store: LibraryStore) -> list[Outcome]:
+def sync_all(store: LibraryStore, passwords: dict[str, str] | None = None) -> list[Outcome]:
     """One round for every team library (on a pool thread). No one is asked for a password
-    here: one the keyring does not have is "needs attention"."""
-    remotes = Remotes(store.paths, store)
+    here: the keyring's is used, or one given this run (``passwords``, by address, kept in
+    memory only); with neither, the library "needs attention"."""
+    given = dict(passwords or {})
+    remotes = Remotes(store.paths, store, lambda remote, _problem: given.get(remote.url))
     outcomes = []
     for remote in remotes.all():
         try:
             report = remotes.sync(remote.name)
+        except NoPassword as error:
+            outcomes.append(Outcome(remote.name, False, f"{error}: click to give it",
+                                    needs_password=True))
         except Unreachable as error:
             outcomes.append(Outcome(remote.name, False, str(error), offline=True))
         except SafetyStop as error:
@@ -46,6 +52,21 @@ def sync_all(store: LibraryStore) -> list[Outcome]:
         else:
             outcomes.append(Outcome(remote.name, not report.skipped, report.summary()))
     return outcomes
+
+
+@dataclass(frozen=True)
+class _RoundDone:
+    outcomes: list[Outcome]
+    conflicts: int
+    needing_password: list[Remote]
+
+
+def _sync_round(store: LibraryStore, passwords: dict[str, str]) -> _RoundDone:
+    outcomes = sync_all(store, passwords)
+    remotes = Remotes(store.paths, store)
+    asked = {o.name for o in outcomes if o.needs_password}
+    return _RoundDone(outcomes, len(remotes.conflicts()),
+                      [remote for remote in remotes.all() if remote.name in asked])
 
 
 def status_line(outcomes: list[Outcome], last_success: dt.datetime | None) -> str:
@@ -65,10 +86,16 @@ def status_line(outcomes: list[Outcome], last_success: dt.datetime | None) -> st
 
 class TeamSync(QObject):
     status_changed = Signal(str)
+    conflicts_changed = Signal(int)  # how many conflict copies wait to be settled
 
     def __init__(self, store: LibraryStore, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = store
+        # Passwords given this run where the keyring could not keep them (by address); never
+        # written anywhere.
+        self.passwords: dict[str, str] = {}
+        self.needing_password: list[Remote] = []
+        self.conflicts = 0
         self.running = False
         self.last_success: dt.datetime | None = None
         self.status = "Sync: no team library set up"
@@ -90,10 +117,14 @@ class TeamSync(QObject):
             return
         self.running = True
         self._show("Sync: syncing…")
-        run_in_background(lambda: sync_all(self.store), self._done, self._failed)
+        passwords = dict(self.passwords)
+        run_in_background(lambda: _sync_round(self.store, passwords), self._done, self._failed)
 
-    def _done(self, outcomes: list[Outcome]) -> None:
+    def _done(self, found: _RoundDone) -> None:
+        outcomes = found.outcomes
         self.running = False
+        self.needing_password = found.needing_password
+        self.count_conflicts(found.conflicts)
         if outcomes and all(o.ok for o in outcomes):
             self.last_success = dt.datetime.now()
         offline = any(o.offline for o in outcomes)
@@ -107,6 +138,11 @@ class TeamSync(QObject):
         self.running = False
         self._timer.start(EVERY_MS)
         self._show(f"Sync: needs attention: {error}")
+
+    def count_conflicts(self, count: int) -> None:
+        if count != self.conflicts:
+            self.conflicts = count
+            self.conflicts_changed.emit(count)
 
     def _show(self, text: str) -> None:
         self.status = text

@@ -1,5 +1,5 @@
-"""The tray icon and its menu: Search, New aid, Library, Insights, Pinned aids, Sync status,
-Settings, the log, Help, About, Quit."""
+"""The tray icon and its menu: Search, New aid, Library, Insights, Pinned aids, Sync status
+(and conflicts to settle, when there are any), Settings, the log, Help, About, Quit."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ class Tray(QObject):
     library = Signal()
     insights = Signal()
     settings = Signal()
+    conflicts = Signal()
     open_log_folder = Signal()
     help = Signal()
     about = Signal()
@@ -37,6 +38,8 @@ class Tray(QObject):
         self.pinned_menu.aboutToShow.connect(self._fill_pinned)
         self.sync_status = self.menu.addAction("Sync: no team library set up")
         self.sync_status.setEnabled(False)
+        self.conflicts_entry = self._action("Sync &conflicts…", self.conflicts.emit)
+        self.conflicts_entry.setVisible(False)
         self.menu.addSeparator()
         self._action("Se&ttings…", self.settings.emit)
         self._action("Open &log folder", self.open_log_folder.emit)
@@ -57,6 +60,11 @@ class Tray(QObject):
         self.sync_status.setText(shown.replace("&", "&&"))
         self.sync_status.setToolTip(text)
         self.sync_status.setEnabled(not text.endswith("no team library set up"))
+
+    def show_conflicts(self, count: int) -> None:
+        """An entry to the Conflicts window while any conflict copy waits to be settled."""
+        self.conflicts_entry.setText(f"Sync &conflicts to settle: {count}…")
+        self.conflicts_entry.setVisible(count > 0)
 
     def set_hotkey_hint(self, hotkey: str | None) -> None:
         self._search.setText(f"&Search…\t{hotkey}" if hotkey else "&Search…")

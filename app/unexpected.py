@@ -18,10 +18,11 @@ from types import TracebackType
 
 from job_aids import JobAidError
 from search import SearchError
+from sync.targets import SyncError
 
 # What the core and the OS fail with on purpose: shown to the user as they are. Anything else
 # is a bug: logged with its traceback (and the user told where the log is).
-EXPECTED_ERRORS = (JobAidError, SearchError, OSError)
+EXPECTED_ERRORS = (JobAidError, SearchError, SyncError, OSError)
 
 log = logging.getLogger("handrail")
 

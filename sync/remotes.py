@@ -24,7 +24,7 @@ from . import credentials
 from .engine import CONFLICT_MARK, SyncReport, sync_collection
 from .journal import Journal
 from .targets import FolderTarget, SyncError, Target
-from .webdav import WebDAVTarget
+from .webdav import ServerTraits, WebDAVTarget
 
 VERSION = 1
 
@@ -56,6 +56,34 @@ class Remote:
         auth = (self.user, password or "") if self.user else None
         return WebDAVTarget(self.url, auth=auth, ca_file=self.ca_file,
                             preconditions=self.preconditions)
+
+
+class NoPassword(SyncError):  # noqa: N818 - what is missing, as the user would say it
+    """The keyring has no password for a team library and none was given this run."""
+
+
+@dataclass(frozen=True)
+class Tried:
+    """What connecting to a team library found (Settings' "Test connection", `remote add`)."""
+
+    files: int
+    marker: str | None
+    traits: ServerTraits | None  # a WebDAV server's, probed unless it is added read-only
+
+    def summary(self) -> str:
+        there = (f"it holds the team library {self.marker!r} ({self.files} files)"
+                 if self.marker else f"it holds no team library yet ({self.files} files)")
+        return "Connected: " + there + (f"; {self.traits.summary()}" if self.traits else "")
+
+
+def try_remote(remote: Remote, password: str | None) -> Tried:
+    """List the target and, for a writable WebDAV one, probe what the server honours; a
+    SyncError says what is wrong (address, password, certificate, server)."""
+    target = remote.target(password)
+    listing = target.list()
+    traits = target.probe() if isinstance(target, WebDAVTarget) and not remote.read_only \
+        else None
+    return Tried(len(listing.files), listing.marker, traits)
 
 
 def remote_url(text: str) -> str:
@@ -108,15 +136,13 @@ class Remotes:
             raise SyncError(f"a team library named {name!r} exists already")
         if remote.user and password is None:
             raise SyncError(f"a password is needed for {remote.user} at {remote.url}")
-        target = remote.target(password)
-        target.list()  # reachable, or a clear message now, not at a sync
+        found = try_remote(remote, password)  # a clear message now, not at a sync
         server: dict[str, bool] = {}
-        if isinstance(target, WebDAVTarget) and not read_only:
-            traits = target.probe()
-            if not traits.preconditions and not traits.overwrite_f:
-                raise SyncError(f"{remote.url}: {traits.summary()}")
-            self.notes.append(f"the server was tried: {traits.summary()}")
-            server = {**asdict(traits), "preconditions": traits.preconditions}
+        if found.traits is not None:
+            if not found.traits.preconditions and not found.traits.overwrite_f:
+                raise SyncError(f"{remote.url}: {found.traits.summary()}")
+            self.notes.append(f"the server was tried: {found.traits.summary()}")
+            server = {**asdict(found.traits), "preconditions": found.traits.preconditions}
         if remote.user and password is not None:
             self._passwords[remote.url] = password
             try:
@@ -149,7 +175,7 @@ class Remotes:
         if saved is None and self.ask_password is not None:
             saved = self.ask_password(remote, problem)
         if saved is None:
-            raise SyncError(f"no password for {remote.user} at {remote.url}"
+            raise NoPassword(f"no password for {remote.user} at {remote.url}"
                             + (f": {problem}" if problem else
                                f": `handrail remote add {remote.name} ...` again to give it"))
         self._passwords[remote.url] = saved
@@ -219,11 +245,13 @@ class Remotes:
                       if path.is_file()]
         return found
 
-    def resolve(self, key: str, keep: str) -> str:
+    def resolve(self, key: str, keep: str, merged: str | None = None) -> str:
         """Settle the conflict copy ``key`` (its id, the 8 characters after ``.conflict-``, or
         its path): keep ``mine`` (the live aid; the copy goes to the trash), ``theirs`` (the
-        copy's text replaces the live aid's, which stays in its history) or ``both`` (the copy
-        becomes an aid of its own). What it did, for the user; the change syncs next round."""
+        copy's text replaces the live aid's, which stays in its history), ``both`` (the copy
+        becomes an aid of its own) or ``merged`` (the text the user made of the two replaces
+        the live aid's; the copy goes to the trash). What it did, for the user; the change
+        syncs next round."""
         matches = [(name, path) for name, path in self.conflicts()
                    if conflict_id(path) == key or str(path) == key or path.name == key]
         if len(matches) != 1:
@@ -231,7 +259,8 @@ class Remotes:
                             else f"{key!r} names {len(matches)} conflicts: give its path")
         [(_name, copy)] = matches
         live = original_of(copy)
-        if keep not in ("mine", "theirs", "both"):
+        if keep not in ("mine", "theirs", "both", "merged") or (keep == "merged") != (
+                merged is not None):
             raise SyncError(f"--keep is mine, theirs or both, not {keep!r}")
         theirs = self.store.load(copy)
         if keep == "both" or not live.exists():
@@ -251,8 +280,12 @@ class Remotes:
             return f"both kept: the other version is now {free.name}"
         if keep == "theirs":
             self.store.replace_bytes(self.store.load(live), copy.read_bytes())
+        elif merged is not None:
+            self.store.save_text(self.store.load(live), merged)  # exactly the user's text
         entry = self.store.delete_aid(theirs)
-        return (f"kept {'the other' if keep == 'theirs' else 'your'} version of {live.name}; "
+        kept = {"theirs": "the other version", "mine": "your version",
+                "merged": "the merged text"}[keep]
+        return (f"kept {kept} of {live.name}; "
                 f"the conflict copy is in the trash (`handrail restore {entry.entry_id}` "
                 "brings it back)")
 
