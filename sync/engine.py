@@ -347,15 +347,21 @@ def sync_collection(local: Path, target: Target, journal: Journal, collection: s
             there[checked_path(name)] = file
         except SyncError as error:
             sync_round.report.skipped.append((name, str(error)))
+    # Deletions only after proof: a file synced before and missing from the listing is
+    # asked for by name. A listing can leave it out and still look complete: a reply clamped
+    # to the folder itself, a server that hides dot names (nginx).
+    for path in sorted(set(bases) - set(there)):
+        seen = target.look(path)
+        if seen is not None:
+            there[path] = seen
     if listing.hides_dot_names:
-        for path in sorted((set(here) | set(bases)) - set(there)):
-            if not _hidden_by_name(path):
+        for path in sorted(set(here) - set(bases) - set(there)):
+            if not _hidden_by_name(path) or path.startswith(SHARED_DOT_FOLDER + "/"):
                 continue
-            seen = target.look(path)  # left out of the listing, not necessarily gone
+            seen = target.look(path)
             if seen is not None:
                 there[path] = seen
-            elif path not in bases and not path.startswith(SHARED_DOT_FOLDER + "/"):
-                # Sent, no one else would ever see it there: it stays here, and says why.
+            else:  # sent, no one else would ever see it there: it stays here, and says why
                 del here[path]
                 sync_round.report.skipped.append((path, HIDDEN_THERE))
     sync_round.finish_unfinished(there)
