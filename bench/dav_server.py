@@ -133,7 +133,7 @@ class ApacheServer(_Served):
     MODULES = ("mpm_event", "authz_core", "authz_user", "authn_core", "authn_file",
                "auth_basic", "alias", "dav", "dav_fs", "mime", "unixd")
 
-    def __init__(self, root: Path, work: Path) -> None:
+    def __init__(self, root: Path, work: Path, *, anonymous: bool = False) -> None:
         self.port = _free_port()
         run = work / f"apache-{self.port}"
         run.mkdir()
@@ -144,6 +144,10 @@ class ApacheServer(_Served):
         modules = Path("/usr/lib/apache2/modules")
         loads = "\n".join(f"LoadModule {name}_module {modules}/mod_{name}.so"
                           for name in self.MODULES if (modules / f"mod_{name}.so").exists())
+        access = "  Require all granted" if anonymous else f"""  AuthType Basic
+  AuthName "team"
+  AuthUserFile "{run}/users"
+  Require valid-user"""
         config = run / "httpd.conf"
         config.write_text(f"""{loads}
 ServerRoot "{run}"
@@ -161,10 +165,7 @@ Alias /team "{root}"
   Dav On
   Options None
   AllowOverride None
-  AuthType Basic
-  AuthName "team"
-  AuthUserFile "{run}/users"
-  Require valid-user
+{access}
 </Directory>
 """)
         self._start([_binary("apache2", "apache2"), "-f", str(config), "-DFOREGROUND"],

@@ -1,6 +1,7 @@
-"""Syncing the English tldr pages (7.4k aids) with a loopback wsgidav, against ``rclone copy`` of
-the same folder to another loopback wsgidav in the same run: the first sync, a sync when nothing
-changed (which must download no aid), and a one-aid change.
+"""Syncing the English tldr pages (7.4k aids) with a loopback wsgidav and a loopback Apache
+mod_dav, each against ``rclone copy`` of the same folder to another server of the same kind in
+the same run: the first sync, a sync when nothing changed (which must download no aid), and a
+one-aid change.
 
     make bench-sync      # or: .venv/bin/python -m bench.sync_bench [--corpus FILE] [--runs N]
 
@@ -27,7 +28,7 @@ from sync.journal import Journal
 from sync.webdav import WebDAVTarget
 
 from .corpus import require_corpus
-from .dav_server import DavServer, rclone
+from .dav_server import ApacheServer, DavServer, rclone
 
 
 def _english_pages(archive: Path, into: Path) -> None:
@@ -58,10 +59,71 @@ def _timed_rclone(rclone: str, source: Path, url: str) -> float:
     return time.perf_counter() - start
 
 
+def _bench(kind: str, local: Path, work: Path, runs: int, rclone: str) -> list[str]:
+    """Handrail and ``rclone copy`` against two loopback servers of one ``kind``: the lines
+    to print."""
+    ours_root, theirs_root = work / f"{kind}-handrail", work / f"{kind}-rclone"
+    ours_root.mkdir()
+    theirs_root.mkdir()
+    server = ApacheServer if kind == "apache" else DavServer
+    ours = server(ours_root, work, anonymous=True)
+    theirs = server(theirs_root, work, anonymous=True)
+    try:
+        requests: Counter[str] = Counter()
+        client = httpx.Client(timeout=60, event_hooks={
+            "request": [lambda request: requests.update([request.method])]})
+        traits = WebDAVTarget(ours.url).probe()  # as `remote add` does
+        target = WebDAVTarget(ours.url, client=client, preconditions=traits.preconditions)
+        journal = Journal(work / f"{kind}-journal.sqlite3")
+
+        def sync() -> tuple[float, SyncReport]:
+            start = time.perf_counter()
+            report = sync_collection(local, target, journal, "bench", trash=work / "kept")
+            return time.perf_counter() - start, report
+
+        first, report = sync()
+        sent = len(report.uploaded)
+        requests.clear()
+        quiet = []
+        for _ in range(runs):
+            took, report = sync()
+            assert not report.changed, report.summary()
+            quiet.append(took)
+        quiet_gets = requests["GET"] / runs
+        one = []
+        some_page = sorted(local.rglob("*.md"))[0]
+        for run in range(runs):
+            some_page.write_text(some_page.read_text() + f"\n- one change {run} ({kind})\n")
+            took, report = sync()
+            assert report.uploaded == [some_page.relative_to(local).as_posix()]
+            one.append(took)
+        rclone_first = _timed_rclone(rclone, local, theirs.url)
+        rclone_quiet = statistics.median(_timed_rclone(rclone, local, theirs.url)
+                                         for _ in range(runs))
+        rclone_one = []
+        for run in range(runs):
+            some_page.write_text(some_page.read_text() + f"\n- rclone change {run}\n")
+            rclone_one.append(_timed_rclone(rclone, local, theirs.url))
+    finally:
+        ours.stop()
+        theirs.stop()
+    rows = [("first sync", first, rclone_first),
+            ("nothing changed", statistics.median(quiet), rclone_quiet),
+            ("one aid changed", statistics.median(one), statistics.median(rclone_one))]
+    lines = [f"loopback {kind} ({traits.summary()}): {sent} aids sent, medians of {runs}",
+             f"{'':18}{'Handrail':>10}{'rclone copy':>13}{'ratio':>8}"]
+    lines += [f"{label:18}{mine:>9.2f}s{peer:>12.2f}s{mine / peer:>7.1f}x"
+              for label, mine, peer in rows]
+    lines.append(f"a quiet sync downloaded {quiet_gets:.0f} files (GET requests per sync)")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--servers", default="wsgidav,apache",
+                        help="comma-separated: wsgidav, apache (default both)")
     args = parser.parse_args(argv)
     archive = require_corpus(args.corpus)
     rclone = _rclone()
@@ -70,59 +132,9 @@ def main(argv: list[str] | None = None) -> int:
         local = work / "local"
         _english_pages(archive, local)
         pages = sum(1 for _ in local.rglob("*.md"))
-        ours_root, theirs_root = work / "dav-handrail", work / "dav-rclone"
-        ours_root.mkdir()
-        theirs_root.mkdir()
-        ours = DavServer(ours_root, work, anonymous=True)
-        theirs = DavServer(theirs_root, work, anonymous=True)
-        try:
-            requests: Counter[str] = Counter()
-            client = httpx.Client(timeout=60, event_hooks={
-                "request": [lambda request: requests.update([request.method])]})
-            traits = WebDAVTarget(ours.url).probe()  # as `remote add` does
-            target = WebDAVTarget(ours.url, client=client, preconditions=traits.preconditions)
-            journal = Journal(work / "journal.sqlite3")
-
-            def sync() -> tuple[float, SyncReport]:
-                start = time.perf_counter()
-                report = sync_collection(local, target, journal, "bench", trash=work / "kept")
-                return time.perf_counter() - start, report
-
-            first, report = sync()
-            sent = len(report.uploaded)  # hidden names (tldr's "..md") are not synced
-            requests.clear()
-            quiet = []
-            for _ in range(args.runs):
-                took, report = sync()
-                assert not report.changed, report.summary()
-                quiet.append(took)
-            quiet_gets = requests["GET"] / args.runs
-            one = []
-            some_page = sorted(local.rglob("*.md"))[0]
-            for run in range(args.runs):
-                some_page.write_text(some_page.read_text() + f"\n- one change {run}\n")
-                took, report = sync()
-                assert report.uploaded == [some_page.relative_to(local).as_posix()]
-                one.append(took)
-            rclone_first = _timed_rclone(rclone, local, theirs.url)
-            rclone_quiet = statistics.median(_timed_rclone(rclone, local, theirs.url)
-                                             for _ in range(args.runs))
-            rclone_one = []
-            for run in range(args.runs):
-                some_page.write_text(some_page.read_text() + f"\n- rclone change {run}\n")
-                rclone_one.append(_timed_rclone(rclone, local, theirs.url))
-        finally:
-            ours.stop()
-            theirs.stop()
-        rows = [("first sync", first, rclone_first),
-                ("nothing changed", statistics.median(quiet), rclone_quiet),
-                ("one aid changed", statistics.median(one), statistics.median(rclone_one))]
-        print(f"{pages} English tldr pages ({sent} synced: hidden names are not), loopback "
-              f"wsgidav, medians of {args.runs}")
-        print(f"{'':18}{'Handrail':>10}{'rclone copy':>13}{'ratio':>8}")
-        for label, mine, peer in rows:
-            print(f"{label:18}{mine:>9.2f}s{peer:>12.2f}s{mine / peer:>7.1f}x")
-        print(f"a quiet sync downloaded {quiet_gets:.0f} files (GET requests per sync)")
+        print(f"{pages} English tldr pages")
+        for kind in args.servers.split(","):
+            print("\n".join(_bench(kind.strip(), local, work, args.runs, rclone)), flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
