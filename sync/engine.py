@@ -15,6 +15,7 @@ the journal's base, three ways.
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -53,19 +54,75 @@ class SyncReport:
     deleted_here: list[str] = field(default_factory=list)
     deleted_there: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why): next round
+    renamed: list[tuple[str, str]] = field(default_factory=list)  # (old, new) by its id
 
     @property
     def changed(self) -> bool:
         return bool(self.uploaded or self.downloaded or self.merged or self.conflicts
-                    or self.deleted_here or self.deleted_there)
+                    or self.deleted_here or self.deleted_there or self.renamed)
 
     def summary(self) -> str:
         parts = [f"{len(getattr(self, name))} {label}" for name, label in (
             ("uploaded", "sent"), ("downloaded", "received"), ("merged", "merged"),
             ("conflicts", "conflict copies"), ("deleted_here", "deleted here"),
-            ("deleted_there", "deleted there"), ("skipped", "left for the next round"))
+            ("deleted_there", "deleted there"), ("renamed", "renamed"),
+            ("skipped", "left for the next round"))
             if getattr(self, name)]
         return ", ".join(parts) or "nothing to do"
+
+
+_FRONT_MATTER = re.compile(rb"\A(?:\xef\xbb\xbf)?---[ \t]*\r?\n(.*?)\r?\n---", re.DOTALL)
+_ID_LINE = re.compile(rb"(?m)^id:[ \t]*['\"]?([^'\"\s]+)")
+
+
+def aid_id(data: bytes) -> str | None:
+    """The ``id`` in an aid's front matter: its identity across renames and moves."""
+    front = _FRONT_MATTER.match(data)
+    found = _ID_LINE.search(front.group(1)) if front else None
+    return found.group(1).decode("utf-8", "replace") if found else None
+
+
+@dataclass(frozen=True)
+class _Rename:
+    old: str
+    new: str
+    here: bool  # renamed on this side (else on the target's)
+    theirs: bytes = b""  # the target's text under the new name, when renamed there
+    etag: str = ""       # and its validator
+
+
+def _renames(here: dict[str, bytes], there: dict[str, RemoteFile], bases: dict[str, Base],
+             target: Target) -> list[_Rename]:
+    """Aids that left their synced path on one side and reappear, by their id, under a new
+    name on that side: a rename or a move (a case-only one too), not a delete and a create."""
+    gone_there = [p for p in sorted(bases) if p not in there and p in here]
+    gone_here = [p for p in sorted(bases) if p not in here and p in there]
+    if not gone_there and not gone_here:
+        return []
+    renames = []
+    new_here: dict[str, str] = {}
+    for path in sorted(set(here) - set(bases) - set(there)):
+        if CONFLICT_MARK in path:
+            continue  # a conflict copy carries its aid's id, and is not the aid
+        ident = aid_id(here[path])
+        if ident:
+            new_here.setdefault(ident, path)
+    for path in gone_here:
+        ident = aid_id(bases[path].data)
+        new = new_here.pop(ident, None) if ident else None
+        if new is not None:
+            renames.append(_Rename(path, new, here=True))
+    wanted = {ident: path for path in gone_there if (ident := aid_id(bases[path].data))}
+    for path in sorted(set(there) - set(bases) - set(here)):
+        if not wanted:
+            break
+        if not path.endswith(".md") or CONFLICT_MARK in path:
+            continue
+        data, etag = target.read(path)  # a new file there: it would be received anyway
+        old = wanted.pop(aid_id(data) or "", None)
+        if old is not None:
+            renames.append(_Rename(old, path, here=False, theirs=data, etag=etag))
+    return renames
 
 
 def conflict_name(path: str, data: bytes) -> str:
@@ -169,6 +226,52 @@ class _Round:
             self._keep(path, current)  # the version replaced stays in the sync history
         target.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(target, data)
+
+    def rename(self, move: _Rename, here: dict[str, bytes], there: dict[str, RemoteFile],
+               bases: dict[str, Base]) -> None:
+        """Carry a rename over, keeping the aid one aid: ``here``, ``there`` and ``bases``
+        are updated so that the round then judges the new name against the old one's base
+        (an edit made meanwhile on the other side merges in, or is kept as a conflict copy)."""
+        base = bases[move.old]
+        if not move.here:  # renamed there: the local file follows under its new name
+            source, target = self._local_path(move.old), self._local_path(move.new)
+            if source.read_bytes() != here[move.old]:
+                raise Precondition(f"{move.old} was changed here meanwhile")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+            mine = here.pop(move.old)
+            here[move.new] = mine
+            if content_tag(mine) == base.hash:  # not edited here: the target's text, as read
+                if move.theirs != mine:
+                    self._write_here(move.new, move.theirs, mine)
+                    here[move.new] = move.theirs
+                    self.report.downloaded.append(move.new)
+                moved = self._base(move.theirs, move.etag)
+            else:  # edited here: no validator for the new name, so the round compares them
+                moved = Base(base.hash, "", base.data, 0.0)
+            self.journal.set(self.collection, move.new, moved)
+            self.journal.forget(self.collection, move.old)
+            bases[move.new] = moved
+            del bases[move.old]
+        else:  # renamed here: the target's old name goes, once what it holds is in the new
+            current, etag = self.target.read(move.old)
+            if current != base.data:
+                mine = here[move.new]
+                merged = self._merged(move.new, base, mine, current)
+                if merged is not None:
+                    self._write_here(move.new, merged, mine)
+                    here[move.new] = merged
+                    self.report.merged.append(move.new)
+                else:
+                    copy = conflict_name(move.new, current)
+                    self._write_here(copy, current, None)
+                    here[copy] = current
+                    self.report.conflicts.append(copy)
+            self._keep(move.old, current)
+            self.target.delete(move.old, if_match=etag)
+            self.journal.forget(self.collection, move.old)
+            del there[move.old], bases[move.old]
+        self.report.renamed.append((move.old, move.new))
 
     def _keep(self, path: str, data: bytes) -> None:
         kept = self.trash / f"{time.time_ns()}" / path
@@ -366,15 +469,27 @@ def sync_collection(local: Path, target: Target, journal: Journal, collection: s
                 sync_round.report.skipped.append((path, HIDDEN_THERE))
     sync_round.finish_unfinished(there)
     bases = journal.bases(collection)
-    deletions = sum(1 for path, base in bases.items()
-                    if (path not in here and there.get(path, None) is not None
-                        and there[path].etag == base.etag)
+    renames = _renames(here, there, bases, target)
+    moved = {move.old for move in renames}
+    deletions = sum(1 for path, base in bases.items() if path not in moved and (
+                    (path not in here and there.get(path, None) is not None
+                     and there[path].etag == base.etag)
                     or (path not in there and path in here
-                        and content_tag(here[path]) == base.hash))
+                        and content_tag(here[path]) == base.hash)))
     if deletions > max(DELETE_LIMIT, DELETE_SHARE * len(bases)) and not allow_deletes:
         raise SafetyStop(f"this round would delete {deletions} of {len(bases)} files; nothing "
                          "was changed. If that is right, sync again allowing deletions")
-    for path in sorted(set(here) | set(there) | set(bases)):
+    held: set[str] = set()  # a rename that failed: both its names wait for the next round
+    for move in renames:
+        if pull_only and move.here:
+            continue  # never sent to a read-only library: the round says so per file
+        try:
+            sync_round.rename(move, here, there, bases)
+        except (SyncError, OSError) as error:
+            held |= {move.old, move.new}
+            sync_round.report.skipped.append((move.new, f"renamed from {move.old}, but: "
+                                              f"{getattr(error, 'strerror', None) or error}"))
+    for path in sorted((set(here) | set(there) | set(bases)) - held):
         try:
             sync_round.step(path, here.get(path), there.get(path), bases.get(path))
         except SyncError as error:

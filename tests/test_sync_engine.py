@@ -367,3 +367,55 @@ def test_the_teams_shared_dot_folder_travels_even_where_dot_names_are_hidden(
     assert a.sync().downloaded == [".handrail/usage-ana.json"]
     assert a.files() == b.files()
     assert not a.sync().changed and not b.sync().changed
+
+
+def _rename(client: Client, old: str, new: str, edit: Callable[[str], str] = str) -> None:
+    """The app's rename (or a file manager's): same id, new name, maybe a new title."""
+    text = client.read(old)
+    (client.library / old).unlink()
+    (client.library / new).parent.mkdir(parents=True, exist_ok=True)
+    (client.library / new).write_text(edit(text), encoding="utf-8")
+
+
+@pytest.mark.parametrize("renamed_by", ["the first to sync", "the last to sync"])
+@pytest.mark.parametrize("new", ["close-the-till.md", "cash/close-the-till.md", "Till.md"])
+def test_a_rename_and_an_edit_elsewhere_stay_one_aid_with_both(
+        tmp_path: Path, share: Path, remote: Callable[[], Target], renamed_by: str,
+        new: str) -> None:
+    """Identity is the id: a rename (a move to a folder, a case-only rename) on one machine
+    and an edit on another end as one aid, under the new name, holding the edit."""
+    a, b = _clients(tmp_path, remote)
+    a.write("till.md", AID)
+    a.sync()
+    b.sync()
+    renamer, editor = (a, b) if renamed_by == "the first to sync" else (b, a)
+    _rename(renamer, "till.md", new, lambda t: t.replace("tags: [cash]", "tags: [cash, end]"))
+    editor.write("till.md", editor.read("till.md").replace("Lock the drawer", "Lock the safe"))
+    first, last = a, b
+    first.sync()
+    report = last.sync()
+    assert report.renamed == [("till.md", new)]
+    first.sync()
+    for client in (a, b):
+        assert sorted(client.files()) == [new], client.files()
+        text = client.read(new)
+        assert "tags: [cash, end]" in text and "4. Lock the safe" in text
+    assert not a.sync().changed and not b.sync().changed
+    assert not [p for p in share.rglob("*") if p.is_file() and p.name.startswith("till")]
+
+
+def test_moving_many_aids_into_a_folder_is_no_mass_delete(
+        tmp_path: Path, share: Path, remote: Callable[[], Target]) -> None:
+    a, b = _clients(tmp_path, remote)
+    for n in range(15):
+        a.write(f"aid{n}.md", AID.replace("1d6d2b9e", f"{n:08x}").replace("Close the till",
+                                                                           f"Aid {n}"))
+    a.sync()
+    b.sync()
+    for n in range(15):
+        _rename(a, f"aid{n}.md", f"moved/aid{n}.md")
+    report = a.sync()  # no SafetyStop: these are renames, not 15 deletions
+    assert len(report.renamed) == 15 and not report.deleted_there
+    report = b.sync()
+    assert len(report.renamed) == 15 and not report.deleted_here and not report.downloaded
+    assert a.files() == b.files() and all(p.startswith("moved/") for p in b.files())
