@@ -41,8 +41,7 @@ def sync_all(store: LibraryStore, passwords: dict[str, str] | None = None) -> li
         try:
             report = remotes.sync(remote.name)
         except NoPassword as error:
-            outcomes.append(Outcome(remote.name, False, f"{error}: click to give it",
-                                    needs_password=True))
+            outcomes.append(Outcome(remote.name, False, str(error), needs_password=True))
         except Unreachable as error:
             outcomes.append(Outcome(remote.name, False, str(error), offline=True))
         except SafetyStop as error:
@@ -76,6 +75,9 @@ def status_line(outcomes: list[Outcome], last_success: dt.datetime | None) -> st
     troubled = [o for o in outcomes if not o.ok and not o.offline]
     if troubled:
         first = troubled[0]
+        if first.needs_password:  # the tray cuts a long line: what to do comes first
+            return f"Sync: needs your password for {first.name}: click to give it " \
+                   f"({first.message})"
         more = f" (and {len(troubled) - 1} more)" if len(troubled) > 1 else ""
         return f"Sync: needs attention: {first.name}: {first.message}{more}"
     offline = [o for o in outcomes if o.offline]

@@ -36,6 +36,7 @@ class _Served:
     url: str
     process: subprocess.Popen[bytes]
     _said: IO[bytes]
+    _run: Path | None = None
 
     def _start(self, argv: list[str], what: str) -> None:
         # What it says goes to a file, not a pipe: a full pipe would stall it.
@@ -54,6 +55,12 @@ class _Served:
                     raise RuntimeError(f"{what} did not start: {words}") from None
                 time.sleep(0.05)
 
+    def _run_folder(self, kind: str) -> Path:
+        """A folder of its own for the server's config, lock and logs, outside pytest's
+        (which a pytest session closes to other users when it starts); removed at stop."""
+        self._run = Path(tempfile.mkdtemp(prefix=f"handrail-{kind}-{self.port}-"))
+        return self._run
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -62,6 +69,8 @@ class _Served:
             self.process.kill()
             self.process.wait()
         self._said.close()
+        if self._run is not None:
+            shutil.rmtree(self._run, ignore_errors=True)
 
 
 class DavServer(_Served):
@@ -135,8 +144,7 @@ class ApacheServer(_Served):
 
     def __init__(self, root: Path, work: Path, *, anonymous: bool = False) -> None:
         self.port = _free_port()
-        run = work / f"apache-{self.port}"
-        run.mkdir()
+        run = self._run_folder("apache")
         user, password = DavServer.USER
         subprocess.run([_binary("htpasswd", "apache2-utils"), "-bc", str(run / "users"),
                         user, password], check=True, capture_output=True)
@@ -180,8 +188,8 @@ class NginxServer(_Served):
 
     def __init__(self, root: Path, work: Path) -> None:
         self.port = _free_port()
-        run = work / f"nginx-{self.port}"
-        (run / "body").mkdir(parents=True)
+        run = self._run_folder("nginx")
+        (run / "body").mkdir()
         user, password = DavServer.USER
         htpasswd = subprocess.run(["openssl", "passwd", "-apr1", password], check=True,
                                   capture_output=True, text=True).stdout.strip()

@@ -89,6 +89,7 @@ class _Rename:
     here: bool  # renamed on this side (else on the target's)
     theirs: bytes = b""  # the target's text under the new name, when renamed there
     etag: str = ""       # and its validator
+    local: str = ""      # renamed on both sides: this side's name, which gives way to theirs
 
 
 def _renames(here: dict[str, bytes], there: dict[str, RemoteFile], bases: dict[str, Base],
@@ -97,7 +98,8 @@ def _renames(here: dict[str, bytes], there: dict[str, RemoteFile], bases: dict[s
     name on that side: a rename or a move (a case-only one too), not a delete and a create."""
     gone_there = [p for p in sorted(bases) if p not in there and p in here]
     gone_here = [p for p in sorted(bases) if p not in here and p in there]
-    if not gone_there and not gone_here:
+    gone_both = [p for p in sorted(bases) if p not in here and p not in there]
+    if not gone_there and not gone_here and not gone_both:
         return []
     renames = []
     new_here: dict[str, str] = {}
@@ -113,15 +115,21 @@ def _renames(here: dict[str, bytes], there: dict[str, RemoteFile], bases: dict[s
         if new is not None:
             renames.append(_Rename(path, new, here=True))
     wanted = {ident: path for path in gone_there if (ident := aid_id(bases[path].data))}
+    # Renamed on both sides, to different names: theirs was synced first, and wins.
+    both = {ident: (path, new_here.pop(ident)) for path in gone_both
+            if (ident := aid_id(bases[path].data)) and ident in new_here}
     for path in sorted(set(there) - set(bases) - set(here)):
-        if not wanted:
+        if not wanted and not both:
             break
-        if not path.endswith(".md") or CONFLICT_MARK in path:
+        if CONFLICT_MARK in path:
             continue
         data, etag = target.read(path)  # a new file there: it would be received anyway
-        old = wanted.pop(aid_id(data) or "", None)
-        if old is not None:
-            renames.append(_Rename(old, path, here=False, theirs=data, etag=etag))
+        ident = aid_id(data) or ""
+        if ident in wanted:
+            renames.append(_Rename(wanted.pop(ident), path, here=False, theirs=data, etag=etag))
+        elif ident in both:
+            old, local = both.pop(ident)
+            renames.append(_Rename(old, path, here=False, theirs=data, etag=etag, local=local))
     return renames
 
 
@@ -234,12 +242,13 @@ class _Round:
         (an edit made meanwhile on the other side merges in, or is kept as a conflict copy)."""
         base = bases[move.old]
         if not move.here:  # renamed there: the local file follows under its new name
-            source, target = self._local_path(move.old), self._local_path(move.new)
-            if source.read_bytes() != here[move.old]:
-                raise Precondition(f"{move.old} was changed here meanwhile")
+            local = move.local or move.old
+            source, target = self._local_path(local), self._local_path(move.new)
+            if source.read_bytes() != here[local]:
+                raise Precondition(f"{local} was changed here meanwhile")
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, target)
-            mine = here.pop(move.old)
+            mine = here.pop(local)
             here[move.new] = mine
             if content_tag(mine) == base.hash:  # not edited here: the target's text, as read
                 if move.theirs != mine:
@@ -401,7 +410,7 @@ class _Round:
 
     @staticmethod
     def _merged(path: str, base: Base | None, here: bytes, theirs: bytes) -> bytes | None:
-        if base is None or not path.endswith(".md"):
+        if base is None or not path.lower().endswith(".md"):
             return None
         try:
             merged = merge_texts(base.data.decode("utf-8"), here.decode("utf-8"),
@@ -470,7 +479,7 @@ def sync_collection(local: Path, target: Target, journal: Journal, collection: s
     sync_round.finish_unfinished(there)
     bases = journal.bases(collection)
     renames = _renames(here, there, bases, target)
-    moved = {move.old for move in renames}
+    moved = {move.old for move in renames} | {move.local for move in renames if move.local}
     deletions = sum(1 for path, base in bases.items() if path not in moved and (
                     (path not in here and there.get(path, None) is not None
                      and there[path].etag == base.etag)
@@ -486,7 +495,7 @@ def sync_collection(local: Path, target: Target, journal: Journal, collection: s
         try:
             sync_round.rename(move, here, there, bases)
         except (SyncError, OSError) as error:
-            held |= {move.old, move.new}
+            held |= {move.old, move.new, move.local} - {""}
             sync_round.report.skipped.append((move.new, f"renamed from {move.old}, but: "
                                               f"{getattr(error, 'strerror', None) or error}"))
     for path in sorted((set(here) | set(there) | set(bases)) - held):

@@ -6,7 +6,9 @@ import signal
 import subprocess
 import sys
 import tarfile
+import tempfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,6 +40,17 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         print(f"\nprocesses started by the tests were still running at the end (now ended):"
               f"\n{listing}", file=sys.stderr)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture
+def share() -> Iterator[Path]:
+    """A team's shared folder, outside pytest's temporary folder: Apache and nginx serve it as
+    www-data, and a pytest session started meanwhile closes its own folder to other users."""
+    folder = Path(tempfile.mkdtemp(prefix="handrail-share-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bench.dav_server import DavServer, serve
-from sync.engine import CONFLICT_MARK, HIDDEN_THERE, SafetyStop, SyncReport, sync_collection
+from sync.engine import CONFLICT_MARK, HIDDEN_THERE, SafetyStop, SyncReport, aid_id, sync_collection
 from sync.journal import Journal
 from sync.targets import FolderTarget, Precondition, Target
 from sync.webdav import WebDAVTarget
@@ -94,13 +94,6 @@ class Client:
         """What sync kept (versions it replaced or deleted here), and the app's history and
         trash."""
         return [p.read_bytes() for p in self.trash.rglob("*") if p.is_file()] + self.history
-
-
-@pytest.fixture
-def share(tmp_path: Path) -> Path:
-    folder = tmp_path / "share"
-    folder.mkdir()
-    return folder
 
 
 def _clients(tmp_path: Path, remote: Callable[[], Target], count: int = 2) -> list[Client]:
@@ -213,12 +206,14 @@ STEPS = ["1. Count the notes", "2. Count the coins", "3. Write the total down",
 def _random_round(rng: random.Random, clients: list[Client], saved: list[bytes],
                   names: list[str]) -> None:
     client = rng.choice(clients)
-    action = rng.choice(["create", "edit", "edit", "front", "delete", "sync", "sync", "sync"])
+    action = rng.choice(["create", "edit", "edit", "front", "rename", "delete", "sync", "sync",
+                         "sync"])
     present = sorted(p for p in client.files() if p.endswith(".md"))
     if action == "create" or not present:
         name = f"aid{len(names)}.md"
         names.append(name)
-        text = AID.replace("Close the till", f"Aid {len(names)}")
+        text = AID.replace("Close the till", f"Aid {len(names)}").replace(
+            "1d6d2b9e-5a0c-4d59-9d0e-0c1f2a3b4c5d", f"{rng.randrange(16**8):08x}-{len(names):04d}")
         client.write(name, text)
     elif action in ("edit", "front"):
         name = rng.choice(present)
@@ -230,6 +225,12 @@ def _random_round(rng: random.Random, clients: list[Client], saved: list[bytes],
         else:
             lines.insert(1, f"note{rng.randrange(1000)}: {rng.randrange(10_000)}")
         client.write(name, "\n".join(lines))
+    elif action == "rename":  # a new name, a move, or a case-only rename: the same id
+        name = rng.choice(present)
+        stem = name.rsplit("/", 1)[-1]
+        new = rng.choice([f"moved/{stem}", f"renamed-{stem}", stem[:-3].swapcase() + ".md"])
+        if new not in client.files() and CONFLICT_MARK not in name:
+            _rename(client, name, new)
     elif action == "delete":  # the app's Delete: the file goes to the user's trash
         client.delete(rng.choice(present))
     else:
@@ -314,6 +315,8 @@ def _fuzz(tmp_path: Path, remote: Callable[[], Target], seed: int) -> None:
     lost = {v for v in saved if v not in everywhere}
     assert not lost, f"seed {seed}: {len(lost)} saved versions are nowhere"
     assert len(saved) > 30  # the rounds did sync real work
+    live = [aid_id(data) for name, data in first.items() if CONFLICT_MARK not in name]
+    assert len(live) == len(set(live)), f"seed {seed}: two live aids share an id"
 
 
 def test_an_aid_named_with_a_dot_syncs_and_other_programs_hidden_files_do_not(
@@ -419,3 +422,20 @@ def test_moving_many_aids_into_a_folder_is_no_mass_delete(
     report = b.sync()
     assert len(report.renamed) == 15 and not report.deleted_here and not report.downloaded
     assert a.files() == b.files() and all(p.startswith("moved/") for p in b.files())
+
+
+def test_renamed_on_both_sides_the_first_name_synced_wins_and_no_edit_is_lost(
+        tmp_path: Path, share: Path, remote: Callable[[], Target]) -> None:
+    a, b = _clients(tmp_path, remote)
+    a.write("till.md", AID)
+    a.sync()
+    b.sync()
+    _rename(a, "till.md", "close-the-till.md")
+    _rename(b, "till.md", "Till.md", lambda t: t.replace("Lock the drawer", "Lock the safe"))
+    a.sync()
+    assert b.sync().renamed == [("till.md", "close-the-till.md")]
+    a.sync()
+    for client in (a, b):
+        assert sorted(client.files()) == ["close-the-till.md"]
+        assert "4. Lock the safe" in client.read("close-the-till.md")
+    assert not a.sync().changed and not b.sync().changed

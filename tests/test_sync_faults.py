@@ -27,10 +27,8 @@ FAULTS = ["drop-upload", "drop-download", "lost-answer", "truncated-207", "clamp
 
 
 @pytest.fixture(params=["wsgidav", "apache"])
-def proxied(request: pytest.FixtureRequest, tmp_path: Path
+def proxied(request: pytest.FixtureRequest, tmp_path: Path, share: Path
             ) -> Iterator[tuple[FaultyProxy, Path]]:
-    share = tmp_path / "share"
-    share.mkdir()
     server = serve(request.param, share, tmp_path)
     parts = urlsplit(server.url)
     proxy = FaultyProxy(f"{parts.scheme}://{parts.netloc}")

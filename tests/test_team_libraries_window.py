@@ -116,9 +116,9 @@ def test_a_server_is_tested_added_synced_and_removed_from_settings(
     controller.team_sync.passwords.clear()
     controller.team_sync.sync_now()
     entry = controller.tray.sync_status
-    qtbot.waitUntil(lambda: "needs attention" in entry.toolTip(), timeout=20000)
-    assert "shop: no password for ana at" in entry.toolTip()
-    assert entry.toolTip().endswith("click to give it")
+    qtbot.waitUntil(lambda: "needs your password" in entry.toolTip(), timeout=20000)
+    assert entry.text() == "Sync: needs your password for shop: click to give it (no pa…"
+    assert "(no password for ana at http://127.0.0.1:" in entry.toolTip()
     asked: list[str] = []
     monkeypatch.setattr(dialogs, "ask_password",
                         lambda _parent, _title, text: asked.append(text) or DavServer.USER[1])
