@@ -104,7 +104,7 @@ def _renames(here: dict[str, bytes], there: dict[str, RemoteFile], bases: dict[s
     renames = []
     new_here: dict[str, str] = {}
     for path in sorted(set(here) - set(bases) - set(there)):
-        if CONFLICT_MARK in path:
+        if is_conflict_copy(path):
             continue  # a conflict copy carries its aid's id, and is not the aid
         ident = aid_id(here[path])
         if ident:
@@ -121,7 +121,7 @@ def _renames(here: dict[str, bytes], there: dict[str, RemoteFile], bases: dict[s
     for path in sorted(set(there) - set(bases) - set(here)):
         if not wanted and not both:
             break
-        if CONFLICT_MARK in path:
+        if is_conflict_copy(path):
             continue
         data, etag = target.read(path)  # a new file there: it would be received anyway
         ident = aid_id(data) or ""
@@ -131,6 +131,27 @@ def _renames(here: dict[str, bytes], there: dict[str, RemoteFile], bases: dict[s
             old, local = both.pop(ident)
             renames.append(_Rename(old, path, here=False, theirs=data, etag=etag, local=local))
     return renames
+
+
+# Conflict copies other tools make underneath a shared folder: Syncthing's
+# "name.sync-conflict-20261204-101010-ABCDEFG.md", Dropbox's "name (Ana's conflicted copy
+# 2026-12-04).md" and "name (Case Conflict).md". Like Handrail's own, each is listed as a
+# conflict to settle, never taken for the aid it copies.
+_OTHER_CONFLICTS = re.compile(r"(?P<stem>.+?)(?:\.sync-conflict-\d{8}-\d{6}-[A-Z0-9]{7}"
+                              r"| \([^()]*conflicted copy[^()]*\)| \(Case Conflict(?: \d+)?\))$")
+
+
+def original_name(name: str) -> str | None:
+    """The name of the aid a conflict copy was made beside, or None if ``name`` is none."""
+    pure = PurePosixPath(name)
+    if CONFLICT_MARK in pure.stem:
+        return pure.stem.rsplit(CONFLICT_MARK, 1)[0] + pure.suffix
+    other = _OTHER_CONFLICTS.fullmatch(pure.stem)
+    return other.group("stem") + pure.suffix if other else None
+
+
+def is_conflict_copy(path: str) -> bool:
+    return original_name(PurePosixPath(path).name) is not None
 
 
 def conflict_name(path: str, data: bytes) -> str:

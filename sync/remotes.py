@@ -21,9 +21,9 @@ from job_aids.atomic import atomic_write_text
 from job_aids.collections import CollectionKind
 
 from . import credentials
-from .engine import CONFLICT_MARK, SyncReport, sync_collection
+from .engine import CONFLICT_MARK, SyncReport, original_name, sync_collection
 from .journal import Journal
-from .targets import FolderTarget, SyncError, Target
+from .targets import FolderTarget, SyncError, Target, content_tag
 from .webdav import ServerTraits, WebDAVTarget
 
 VERSION = 1
@@ -241,8 +241,8 @@ class Remotes:
         found = []
         for remote in self.all():
             folder = self.paths.teams / remote.name
-            found += [(remote.name, path) for path in sorted(folder.rglob(f"*{CONFLICT_MARK}*"))
-                      if path.is_file()]
+            found += [(remote.name, path) for path in sorted(folder.rglob("*"))
+                      if original_name(path.name) is not None and path.is_file()]
         return found
 
     def resolve(self, key: str, keep: str, merged: str | None = None) -> str:
@@ -291,10 +291,13 @@ class Remotes:
 
 
 def conflict_id(path: Path) -> str:
-    return path.stem.rsplit(CONFLICT_MARK, 1)[-1]
+    """A short id for a conflict copy: Handrail's own names carry one; another tool's copy
+    gets one from its name."""
+    if CONFLICT_MARK in path.stem:
+        return path.stem.rsplit(CONFLICT_MARK, 1)[-1]
+    return content_tag(path.name.encode())[:8]
 
 
 def original_of(copy: Path) -> Path:
     """The live aid a conflict copy was made beside."""
-    stem = copy.stem.rsplit(CONFLICT_MARK, 1)[0]
-    return copy.with_name(stem + copy.suffix)
+    return copy.with_name(original_name(copy.name) or copy.name)

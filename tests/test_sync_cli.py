@@ -181,3 +181,36 @@ def test_a_conflict_is_resolved_once_and_the_resolution_travels(tmp_path: Path) 
     assert json.loads(run_cli("conflicts", "--json", home=bo).stdout) == []
     unknown = run_cli("conflicts", "resolve", "nosuch", "--keep", "mine", home=ana, check=False)
     assert unknown.returncode == 1 and "no conflict 'nosuch'" in unknown.stderr
+
+
+def test_conflict_files_that_dropbox_or_syncthing_make_are_conflicts_to_settle(
+        tmp_path: Path) -> None:
+    """Made underneath a shared folder by another tool, with the aid's own id in them: each
+    is listed as a conflict of the aid it copies (never taken for that aid, or for a rename
+    of it), and settled like Handrail's own."""
+    share = tmp_path / "share"
+    share.mkdir()
+    home = tmp_path / "ana"
+    run_cli("remote", "add", "shop", str(share), home=home)
+    run_cli("new", "--kind", "checklist", "--title", "Open the shop", "--collection", "shop",
+            home=home)
+    run_cli("sync", home=home)
+    aid = (share / "open-the-shop.md").read_text()
+    copies = ["open-the-shop.sync-conflict-20261204-101010-ABCDEFG.md",
+              "open-the-shop (Bo's conflicted copy 2026-12-04).md"]
+    for name in copies:
+        (share / name).write_text(aid.replace("Next thing", f"Next thing, says {name[:20]}"))
+    (share / "open-the-shop.md").unlink()  # and the aid itself moved on the share meanwhile
+    (share / "shop" / "open-the-shop.md").parent.mkdir()
+    (share / "shop" / "open-the-shop.md").write_text(aid)
+    synced = run_cli("sync", home=home).stdout
+    assert "renamed" in synced
+    team = home / "data" / "teams" / "shop"
+    assert sorted(p.relative_to(team).as_posix() for p in team.rglob("*.md")) == sorted(
+        [*copies, "shop/open-the-shop.md"])
+    listed = json.loads(run_cli("conflicts", "--json", home=home).stdout)
+    assert sorted(Path(c["path"]).name for c in listed) == sorted(copies)
+    assert {Path(c["original"]).name for c in listed} == {"open-the-shop.md"}
+    first = listed[0]
+    kept = run_cli("conflicts", "resolve", first["id"], "--keep", "both", home=home)
+    assert "both kept" in kept.stdout
