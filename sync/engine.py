@@ -17,6 +17,8 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -176,7 +178,11 @@ def _local_files(root: Path) -> dict[str, bytes]:
 
 class _Round:
     def __init__(self, local: Path, target: Target, journal: Journal, collection: str,
-                 trash: Path, pull_only: bool) -> None:
+                 trash: Path, pull_only: bool,
+                 local_lock: Callable[[], AbstractContextManager[None]] = nullcontext) -> None:
+        # Held around each change to a local file (its check and its write), never across
+        # the network: the app's own saves wait a moment at most, not for the whole round.
+        self.locked = local_lock
         self.local, self.target, self.journal = local, target, journal
         self.collection, self.trash, self.pull_only = collection, trash, pull_only
         self.report = SyncReport()
@@ -245,16 +251,17 @@ class _Round:
         """Replace the local file, only if it still holds ``expect`` (None: absent); a file
         the user saved meanwhile is left for the next round."""
         target = self._local_path(path)
-        try:
-            current: bytes | None = target.read_bytes()
-        except FileNotFoundError:
-            current = None
-        if current != expect:
-            raise Precondition(f"{path} was changed here meanwhile")
-        if current is not None:
-            self._keep(path, current)  # the version replaced stays in the sync history
-        target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(target, data)
+        with self.locked():
+            try:
+                current: bytes | None = target.read_bytes()
+            except FileNotFoundError:
+                current = None
+            if current != expect:
+                raise Precondition(f"{path} was changed here meanwhile")
+            if current is not None:
+                self._keep(path, current)  # the version replaced stays in the sync history
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(target, data)
 
     def rename(self, move: _Rename, here: dict[str, bytes], there: dict[str, RemoteFile],
                bases: dict[str, Base]) -> None:
@@ -265,10 +272,11 @@ class _Round:
         if not move.here:  # renamed there: the local file follows under its new name
             local = move.local or move.old
             source, target = self._local_path(local), self._local_path(move.new)
-            if source.read_bytes() != here[local]:
-                raise Precondition(f"{local} was changed here meanwhile")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(source, target)
+            with self.locked():
+                if source.read_bytes() != here[local]:
+                    raise Precondition(f"{local} was changed here meanwhile")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(source, target)
             mine = here.pop(local)
             here[move.new] = mine
             if content_tag(mine) == base.hash:  # not edited here: the target's text, as read
@@ -312,11 +320,12 @@ class _Round:
         """Move the local file to the sync history (never unlinked), if it still holds
         ``expect``."""
         source = self._local_path(path)
-        if source.read_bytes() != expect:
-            raise Precondition(f"{path} was changed here meanwhile; it is kept")
         kept = self.trash / f"{time.time_ns()}" / path
         kept.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(source, kept)
+        with self.locked():
+            if source.read_bytes() != expect:
+                raise Precondition(f"{path} was changed here meanwhile; it is kept")
+            os.replace(source, kept)
 
     # -- one file -------------------------------------------------------------------------
     def step(self, path: str, here: bytes | None, there: RemoteFile | None,
@@ -450,11 +459,13 @@ HIDDEN_THERE = ("the server hides files whose names start with a dot, so the tea
 
 
 def sync_collection(local: Path, target: Target, journal: Journal, collection: str, *,
-                    trash: Path, allow_deletes: bool = False,
-                    pull_only: bool = False) -> SyncReport:
+                    trash: Path, allow_deletes: bool = False, pull_only: bool = False,
+                    local_lock: Callable[[], AbstractContextManager[None]] = nullcontext
+                    ) -> SyncReport:
     """One round (see the module). Raises SafetyStop or SyncError before changing anything
     when the target looks wrong; a file that fails is left for the next round. ``trash``
-    keeps every local version a round replaced or deleted."""
+    keeps every local version a round replaced or deleted; ``local_lock`` (the library's
+    write lock) is held around each change to a local file."""
     listing = target.list()
     if not listing.complete:
         raise SyncError("the target's listing is incomplete (a folder could not be read); "
@@ -474,7 +485,7 @@ def sync_collection(local: Path, target: Target, journal: Journal, collection: s
     local.mkdir(parents=True, exist_ok=True)
     here = _local_files(local)
     there: dict[str, RemoteFile] = {}
-    sync_round = _Round(local, target, journal, collection, trash, pull_only)
+    sync_round = _Round(local, target, journal, collection, trash, pull_only, local_lock)
     for name, file in listing.files.items():
         try:
             there[checked_path(name)] = file

@@ -206,11 +206,10 @@ class Remotes:
         journal = Journal(self.paths.state / "sync.sqlite3")
         try:
             target = remote.target(self.password(remote))
-            with self.store.write_lock.held():
-                report = sync_collection(collection.path, target, journal, name,
-                                         trash=self.paths.state / "sync-kept" / name,
-                                         allow_deletes=allow_deletes,
-                                         pull_only=remote.read_only)
+            report = sync_collection(collection.path, target, journal, name,
+                                     trash=self.paths.state / "sync-kept" / name,
+                                     allow_deletes=allow_deletes, pull_only=remote.read_only,
+                                     local_lock=self.store.write_lock.held)
         except SyncError as error:
             self._record(name, ok=False, message=str(error))
             raise

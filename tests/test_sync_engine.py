@@ -439,3 +439,38 @@ def test_renamed_on_both_sides_the_first_name_synced_wins_and_no_edit_is_lost(
         assert sorted(client.files()) == ["close-the-till.md"]
         assert "4. Lock the safe" in client.read("close-the-till.md")
     assert not a.sync().changed and not b.sync().changed
+
+
+def test_a_save_during_a_rounds_network_work_does_not_wait_for_the_round(
+        tmp_path: Path, share: Path) -> None:
+    """The library's write lock is held around each local change, never across the network:
+    while a round waits on the server, the app saves (and a save that waited for the whole
+    round would have been refused after the lock's time limit)."""
+    import threading
+
+    from job_aids.locking import WriteLock
+
+    lock = WriteLock(tmp_path / "library.lock", timeout=1.0)
+    a, b = _clients(tmp_path, lambda: FolderTarget(share))
+    a.write("till.md", AID)
+    a.sync()
+    on_the_network, saved = threading.Event(), threading.Event()
+
+    class SlowServer(FolderTarget):
+        def read(self, path: str) -> tuple[bytes, str]:
+            on_the_network.set()
+            assert saved.wait(10)  # the server answers once the user has saved
+            return super().read(path)
+
+    outcome: list[SyncReport] = []
+    round_ = threading.Thread(target=lambda: outcome.append(sync_collection(
+        b.library, SlowServer(share), b.journal, "team", trash=b.trash,
+        local_lock=lock.held)))
+    round_.start()
+    assert on_the_network.wait(10)
+    with lock.held():  # the app's save, mid-round: it takes the lock at once
+        (b.library / "open-the-shop.md").write_text(AID.replace("Close the till", "Open"))
+    saved.set()
+    round_.join(10)
+    assert outcome and outcome[0].downloaded == ["till.md"]
+    assert (b.library / "open-the-shop.md").exists() and b.read("till.md") == AID
