@@ -6,6 +6,8 @@ offline or needs attention, with the time of the last success."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -30,7 +32,8 @@ class Outcome:
     needs_password: bool = False
 
 
-def sync_all(store: LibraryStore, passwords: dict[str, str] | None = None) -> list[Outcome]:
+def sync_all(store: LibraryStore, passwords: dict[str, str] | None = None,
+             stop: Callable[[], bool] = lambda: False) -> list[Outcome]:
     """One round for every team library (on a pool thread). No one is asked for a password
     here: the keyring's is used, or one given this run (``passwords``, by address, kept in
     memory only); with neither, the library "needs attention"."""
@@ -38,8 +41,10 @@ def sync_all(store: LibraryStore, passwords: dict[str, str] | None = None) -> li
     remotes = Remotes(store.paths, store, lambda remote, _problem: given.get(remote.url))
     outcomes = []
     for remote in remotes.all():
+        if stop():
+            break
         try:
-            report = remotes.sync(remote.name)
+            report = remotes.sync(remote.name, stop=stop)
         except NoPassword as error:
             outcomes.append(Outcome(remote.name, False, str(error), needs_password=True))
         except Unreachable as error:
@@ -49,7 +54,8 @@ def sync_all(store: LibraryStore, passwords: dict[str, str] | None = None) -> li
         except (SyncError, JobAidError, OSError) as error:
             outcomes.append(Outcome(remote.name, False, str(error)))
         else:
-            outcomes.append(Outcome(remote.name, not report.skipped, report.summary()))
+            outcomes.append(Outcome(remote.name, not report.skipped and not report.stopped,
+                                    report.summary()))
     return outcomes
 
 
@@ -60,8 +66,9 @@ class _RoundDone:
     needing_password: list[Remote]
 
 
-def _sync_round(store: LibraryStore, passwords: dict[str, str]) -> _RoundDone:
-    outcomes = sync_all(store, passwords)
+def _sync_round(store: LibraryStore, passwords: dict[str, str],
+                stop: Callable[[], bool]) -> _RoundDone:
+    outcomes = sync_all(store, passwords, stop)
     remotes = Remotes(store.paths, store)
     asked = {o.name for o in outcomes if o.needs_password}
     return _RoundDone(outcomes, len(remotes.conflicts()),
@@ -99,6 +106,9 @@ class TeamSync(QObject):
         self.needing_password: list[Remote] = []
         self.conflicts = 0
         self.running = False
+        self._stopping = threading.Event()  # quitting: the round in flight ends early
+        self._idle = threading.Event()      # no round is running on the pool
+        self._idle.set()
         self.last_success: dt.datetime | None = None
         self.status = "Sync: no team library set up"
         self._timer = QTimer(self, singleShot=True, interval=EVERY_MS)
@@ -107,8 +117,12 @@ class TeamSync(QObject):
     def start(self, first_in_ms: int = 3000) -> None:
         self._timer.start(first_in_ms)
 
-    def stop(self) -> None:
+    def stop(self, wait_s: float = 10.0) -> bool:
+        """No more rounds; a running one ends after the file it is on. True once no round
+        runs (waited for up to ``wait_s``): quitting then leaves no file half-synced."""
         self._timer.stop()
+        self._stopping.set()
+        return self._idle.wait(wait_s)
 
     def sync_now(self) -> None:
         if self.running:
@@ -117,10 +131,20 @@ class TeamSync(QObject):
             self._show("Sync: no team library set up")
             self._timer.start(EVERY_MS)
             return
+        if self._stopping.is_set():
+            return
         self.running = True
+        self._idle.clear()
         self._show("Sync: syncing…")
         passwords = dict(self.passwords)
-        run_in_background(lambda: _sync_round(self.store, passwords), self._done, self._failed)
+
+        def work() -> _RoundDone:
+            try:
+                return _sync_round(self.store, passwords, self._stopping.is_set)
+            finally:
+                self._idle.set()
+
+        run_in_background(work, self._done, self._failed)
 
     def _done(self, found: _RoundDone) -> None:
         outcomes = found.outcomes

@@ -57,6 +57,7 @@ class SyncReport:
     deleted_there: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why): next round
     renamed: list[tuple[str, str]] = field(default_factory=list)  # (old, new) by its id
+    stopped: bool = False  # ended early when asked: the rest waits for the next round
 
     @property
     def changed(self) -> bool:
@@ -70,6 +71,8 @@ class SyncReport:
             ("deleted_there", "deleted there"), ("renamed", "renamed"),
             ("skipped", "left for the next round"))
             if getattr(self, name)]
+        if self.stopped:
+            parts.append("stopped early (the rest syncs next time)")
         return ", ".join(parts) or "nothing to do"
 
 
@@ -460,12 +463,13 @@ HIDDEN_THERE = ("the server hides files whose names start with a dot, so the tea
 
 def sync_collection(local: Path, target: Target, journal: Journal, collection: str, *,
                     trash: Path, allow_deletes: bool = False, pull_only: bool = False,
-                    local_lock: Callable[[], AbstractContextManager[None]] = nullcontext
-                    ) -> SyncReport:
+                    local_lock: Callable[[], AbstractContextManager[None]] = nullcontext,
+                    stop: Callable[[], bool] = lambda: False) -> SyncReport:
     """One round (see the module). Raises SafetyStop or SyncError before changing anything
     when the target looks wrong; a file that fails is left for the next round. ``trash``
     keeps every local version a round replaced or deleted; ``local_lock`` (the library's
-    write lock) is held around each change to a local file."""
+    write lock) is held around each change to a local file; ``stop`` ends the round early
+    (the app is quitting), between two files."""
     listing = target.list()
     if not listing.complete:
         raise SyncError("the target's listing is incomplete (a folder could not be read); "
@@ -531,6 +535,9 @@ def sync_collection(local: Path, target: Target, journal: Journal, collection: s
             sync_round.report.skipped.append((move.new, f"renamed from {move.old}, but: "
                                               f"{getattr(error, 'strerror', None) or error}"))
     for path in sorted((set(here) | set(there) | set(bases)) - held):
+        if stop():  # between files: each one is done or not begun, so the next round goes on
+            sync_round.report.stopped = True
+            break
         try:
             sync_round.step(path, here.get(path), there.get(path), bases.get(path))
         except SyncError as error:

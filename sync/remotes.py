@@ -200,7 +200,8 @@ class Remotes:
         self.file.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(self.file, json.dumps(data, indent=1, sort_keys=True))
 
-    def sync(self, name: str, *, allow_deletes: bool = False) -> SyncReport:
+    def sync(self, name: str, *, allow_deletes: bool = False,
+             stop: Callable[[], bool] = lambda: False) -> SyncReport:
         remote = self.get(name)
         collection = self.store.collections.get(name)
         journal = Journal(self.paths.state / "sync.sqlite3")
@@ -209,13 +210,14 @@ class Remotes:
             report = sync_collection(collection.path, target, journal, name,
                                      trash=self.paths.state / "sync-kept" / name,
                                      allow_deletes=allow_deletes, pull_only=remote.read_only,
-                                     local_lock=self.store.write_lock.held)
+                                     local_lock=self.store.write_lock.held, stop=stop)
         except SyncError as error:
             self._record(name, ok=False, message=str(error))
             raise
         finally:
             journal.close()
-        self._record(name, ok=not report.skipped, message=report.summary())
+        self._record(name, ok=not report.skipped and not report.stopped,
+                     message=report.summary())
         return report
 
     def _record(self, name: str, *, ok: bool, message: str) -> None:

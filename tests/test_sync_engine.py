@@ -474,3 +474,19 @@ def test_a_save_during_a_rounds_network_work_does_not_wait_for_the_round(
     round_.join(10)
     assert outcome and outcome[0].downloaded == ["till.md"]
     assert (b.library / "open-the-shop.md").exists() and b.read("till.md") == AID
+
+
+def test_a_round_asked_to_stop_ends_between_files_and_the_next_one_goes_on(
+        tmp_path: Path, share: Path) -> None:
+    a, b = _clients(tmp_path, lambda: FolderTarget(share))
+    for n in range(30):
+        a.write(f"aid{n}.md", AID.replace("Close the till", f"Aid {n}"))
+    a.sync()
+    asked = iter(range(1000))
+    report = sync_collection(b.library, b.target, b.journal, "team", trash=b.trash,
+                             stop=lambda: next(asked) >= 5)  # the app quits mid-round
+    assert report.stopped and len(report.downloaded) == 5
+    assert "stopped early" in report.summary()
+    assert len(b.files()) == 5 and all(data in a.files().values() for data in b.files().values())
+    assert len(b.sync().downloaded) == 25
+    assert a.files() == b.files() and not b.sync().changed
