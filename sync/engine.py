@@ -33,6 +33,7 @@ from .targets import (
     StorageFull,
     SyncError,
     Target,
+    Unreachable,
     checked_path,
     content_tag,
     synced_name,
@@ -534,15 +535,29 @@ def sync_collection(local: Path, target: Target, journal: Journal, collection: s
             held |= {move.old, move.new, move.local} - {""}
             sync_round.report.skipped.append((move.new, f"renamed from {move.old}, but: "
                                               f"{getattr(error, 'strerror', None) or error}"))
+    failing = journal.failing(collection)
     for path in sorted((set(here) | set(there) | set(bases)) - held):
         if stop():  # between files: each one is done or not begun, so the next round goes on
             sync_round.report.stopped = True
             break
+        aside = failing.get(path)
+        if aside is not None and aside.rounds_left > 0:
+            journal.waited(collection, path)
+            sync_round.report.skipped.append((path, (
+                f"set aside after failing {aside.failures} times in a row ({aside.why}); "
+                f"tried again in {aside.rounds_left} round(s)")))
+            continue
         try:
             sync_round.step(path, here.get(path), there.get(path), bases.get(path))
-        except SyncError as error:
+        except (Precondition, StorageFull, Unreachable) as error:
+            # Not this file's fault: the next round tries it again, as any other.
             sync_round.report.skipped.append((path, str(error)))
-        except OSError as error:
-            sync_round.report.skipped.append((path, f"{error.strerror or error}"))
+        except (SyncError, OSError) as error:
+            why = str(error) if isinstance(error, SyncError) else f"{error.strerror or error}"
+            sync_round.report.skipped.append((path, why))
+            journal.failed(collection, path, why)
+        else:
+            if aside is not None:
+                journal.succeeded(collection, path)
     sync_round.check_sent()
     return sync_round.report

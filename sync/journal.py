@@ -16,7 +16,22 @@ CREATE TABLE IF NOT EXISTS base(collection TEXT NOT NULL, path TEXT NOT NULL,
     seen_at REAL NOT NULL DEFAULT 0, PRIMARY KEY(collection, path));
 CREATE TABLE IF NOT EXISTS sending(collection TEXT NOT NULL, path TEXT NOT NULL,
     data BLOB NOT NULL, PRIMARY KEY(collection, path));
+CREATE TABLE IF NOT EXISTS failing(collection TEXT NOT NULL, path TEXT NOT NULL,
+    failures INTEGER NOT NULL, rounds_left INTEGER NOT NULL, why TEXT NOT NULL,
+    PRIMARY KEY(collection, path));
 """
+
+# A file that fails again and again is set aside, the rest syncing meanwhile: after the
+# third failure in a row it waits one round, then two, four ... up to this many.
+SET_ASIDE_AFTER = 3
+SET_ASIDE_MAX_ROUNDS = 64
+
+
+@dataclass(frozen=True)
+class Failing:
+    failures: int     # in a row
+    rounds_left: int  # rounds it still waits before it is tried again
+    why: str
 
 
 @dataclass(frozen=True)
@@ -67,6 +82,34 @@ class Journal:
     def forget(self, collection: str, path: str) -> None:
         with self._lock:
             self._db.execute("DELETE FROM base WHERE collection = ? AND path = ?",
+                             (collection, path))
+
+    def failing(self, collection: str) -> dict[str, Failing]:
+        with self._lock:
+            rows = self._db.execute("SELECT path, failures, rounds_left, why FROM failing "
+                                    "WHERE collection = ?", (collection,)).fetchall()
+        return {path: Failing(failures, left, why) for path, failures, left, why in rows}
+
+    def failed(self, collection: str, path: str, why: str) -> Failing:
+        """One more failure in a row for ``path``: how long it is set aside now."""
+        before = self.failing(collection).get(path)
+        failures = (before.failures if before else 0) + 1
+        left = 0 if failures < SET_ASIDE_AFTER else min(
+            2 ** (failures - SET_ASIDE_AFTER), SET_ASIDE_MAX_ROUNDS)
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO failing VALUES (?, ?, ?, ?, ?)",
+                             (collection, path, failures, left, why))
+        return Failing(failures, left, why)
+
+    def waited(self, collection: str, path: str) -> None:
+        with self._lock:
+            self._db.execute("UPDATE failing SET rounds_left = rounds_left - 1 WHERE "
+                             "collection = ? AND path = ? AND rounds_left > 0",
+                             (collection, path))
+
+    def succeeded(self, collection: str, path: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM failing WHERE collection = ? AND path = ?",
                              (collection, path))
 
     def close(self) -> None:

@@ -14,7 +14,7 @@ import pytest
 from bench.dav_server import DavServer, serve
 from sync.engine import CONFLICT_MARK, HIDDEN_THERE, SafetyStop, SyncReport, aid_id, sync_collection
 from sync.journal import Journal
-from sync.targets import FolderTarget, Precondition, Target
+from sync.targets import FolderTarget, Precondition, SyncError, Target
 from sync.webdav import WebDAVTarget
 
 AID = """\
@@ -490,3 +490,39 @@ def test_a_round_asked_to_stop_ends_between_files_and_the_next_one_goes_on(
     assert len(b.files()) == 5 and all(data in a.files().values() for data in b.files().values())
     assert len(b.sync().downloaded) == 25
     assert a.files() == b.files() and not b.sync().changed
+
+
+def test_a_file_that_keeps_failing_is_set_aside_with_backoff_while_the_rest_syncs(
+        tmp_path: Path, share: Path) -> None:
+    tries: list[int] = []
+
+    class Refusing(FolderTarget):
+        """As a server that refuses one file every time (403, 413, a name it will not take)."""
+
+        def write(self, path: str, data: bytes, *, if_match: str | None) -> str:
+            if path == "bad.md":
+                tries.append(rounds)
+                raise SyncError("bad.md could not be sent: the server answered 403")
+            return super().write(path, data, if_match=if_match)
+
+    a = Client(tmp_path, Refusing(share), "client0")
+    a.write("bad.md", AID)
+    kinds = []
+    for rounds in range(1, 9):
+        a.write(f"good{rounds}.md", AID.replace("Close the till", f"Good {rounds}"))
+        report = a.sync()
+        assert report.uploaded == [f"good{rounds}.md"]  # the rest syncs meanwhile
+        [(path, why)] = report.skipped
+        kinds.append("aside" if why.startswith("set aside after failing") else "tried")
+    # Tried in rounds 1-3, then it waits 1 round, then 2: 1 2 3 . 5 . . 8
+    assert tries == [1, 2, 3, 5, 8]
+    assert kinds == ["tried", "tried", "tried", "aside", "tried", "aside", "aside", "tried"]
+    assert "403" in why
+    ok = Client(tmp_path, FolderTarget(share), "client1")  # the server takes it again
+    ok.journal.close()
+    ok.journal, ok.library = a.journal, a.library
+    for _ in range(5):
+        report = ok.sync()
+        if "bad.md" in report.uploaded:
+            break
+    assert (share / "bad.md").read_text() == AID and not ok.sync().skipped
