@@ -499,7 +499,10 @@ def sync_collection(local: Path, target: Target, journal: Journal, collection: s
     # Deletions only after proof: a file synced before and missing from the listing is
     # asked for by name. A listing can leave it out and still look complete: a reply clamped
     # to the folder itself, a server that hides dot names (nginx).
+    listed_folded = {path.lower() for path in there}
     for path in sorted(set(bases) - set(there)):
+        if path.lower() in listed_folded:
+            continue  # listed in another case: renamed so (a share that ignores case opens it)
         seen = target.look(path)
         if seen is not None:
             there[path] = seen

@@ -526,3 +526,35 @@ def test_a_file_that_keeps_failing_is_set_aside_with_backoff_while_the_rest_sync
         if "bad.md" in report.uploaded:
             break
     assert (share / "bad.md").read_text() == AID and not ok.sync().skipped
+
+
+class CaseBlindFolder(FolderTarget):
+    """A share that ignores case, as SMB, Windows and macOS folders do (a fake: this machine
+    has no case-insensitive filesystem to mount): a name opens whichever file matches it but
+    for case, and listings show the case each file was made with."""
+
+    def _path(self, name: str) -> Path:
+        path = self.root
+        for part in name.split("/"):
+            matches = [p for p in path.iterdir() if p.name.lower() == part.lower()] \
+                if path.is_dir() else []
+            path = matches[0] if matches else path / part
+        return path
+
+
+def test_a_case_only_rename_travels_through_a_share_that_ignores_case(
+        tmp_path: Path, share: Path) -> None:
+    a, b = _clients(tmp_path, lambda: CaseBlindFolder(share))
+    a.write("Till.md", AID)
+    a.sync()
+    b.sync()
+    _rename(a, "Till.md", "till.md")
+    b.write("Till.md", b.read("Till.md").replace("Lock the drawer", "Lock the safe"))
+    assert a.sync().renamed == [("Till.md", "till.md")]
+    assert [p.name for p in share.iterdir() if p.suffix == ".md"] == ["till.md"]
+    assert b.sync().renamed == [("Till.md", "till.md")]
+    a.sync()
+    for client in (a, b):
+        assert sorted(client.files()) == ["till.md"]
+        assert "4. Lock the safe" in client.read("till.md")
+    assert not a.sync().changed and not b.sync().changed
