@@ -70,6 +70,7 @@ bundle: setup
 
 screenshots: setup
 	$(BIN)/python -m bench.screenshots $(ARGS)
+	$(BIN)/python -m bench.team_shots $(ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
