@@ -25,10 +25,24 @@ def _as_windows_1252(match: re.Match[str]) -> str:
         "\ufffd", "_")
 
 
+# A name of plain ASCII that no platform reserves is safe as it is: most names are, and a
+# sync round checks every name a server lists (pathvalidate took 0.6 s of a quiet 7.4k-aid
+# round). Anything else goes the careful way below.
+_PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_+-]*(?:\.[A-Za-z0-9_+-]+)*")
+_RESERVED = re.compile(r"(?i)(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)$")
+
+
+def _plainly_safe(name: str, max_len: int) -> bool:
+    return len(name) <= max_len and _PLAIN.fullmatch(name) is not None \
+        and _RESERVED.match(name.split(".", 1)[0]) is None
+
+
 def safe_component(name: str, *, max_len: int = 120) -> str:
     """One path component made safe everywhere: no separators, reserved names or dot-names,
     and at most ``max_len`` bytes. A name cut to fit keeps its extension (``….md`` cut inside
     the ``.md`` made imported aids invisible)."""
+    if _plainly_safe(name, max_len):
+        return name
     name = _UNDECODED.sub(_as_windows_1252, name)
     name = unicodedata.normalize("NFC", name).replace("/", "_").replace("\\", "_")
     stem, dot, extension = name.rpartition(".")

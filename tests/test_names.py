@@ -3,6 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from job_aids.names import safe_component, safe_relative_path, slugify, unique_path
 
@@ -56,3 +58,23 @@ def test_a_long_name_is_cut_to_fit_and_keeps_its_extension(stem: str) -> None:
     assert safe.endswith(".md") and len(safe.encode()) <= 120
     assert safe_component("short name.md") == "short name.md"
     assert safe_relative_path(f"wiki/{stem}.md").name.endswith(".md")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(
+    st.text(alphabet="abcXYZ019_+-.", max_size=130),
+    st.sampled_from(["con.md", "COM1.md", "lpt9", "aux.tar.gz", "conin$", "a..b", "x.",
+                     "-x.md", "report.md", "en-us.json", "com¹.md", "nul", "a" * 121]),
+    st.text(max_size=40)))
+def test_the_quick_way_for_plain_names_says_what_the_careful_way_says(name: str) -> None:
+    """safe_component skips pathvalidate for plain ASCII names no platform reserves; for each
+    name it must answer exactly as the careful way does."""
+    from job_aids import names
+
+    quick = safe_component(name)
+    careful = names._plainly_safe  # noqa: SLF001 - the two ways, compared
+    try:
+        names._plainly_safe = lambda _name, _max: False  # type: ignore[assignment]
+        assert safe_component(name) == quick
+    finally:
+        names._plainly_safe = careful
