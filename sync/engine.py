@@ -127,9 +127,12 @@ def _renames(here: dict[str, bytes], there: dict[str, RemoteFile], bases: dict[s
     for path in sorted(set(there) - set(bases) - set(here)):
         if not wanted and not both:
             break
-        if is_conflict_copy(path):
+        if is_conflict_copy(path) or not path.lower().endswith(".md"):
             continue
-        data, etag = target.read(path)  # a new file there: it would be received anyway
+        try:
+            data, etag = target.read(path)  # a new file there: it would be received anyway
+        except SyncError:
+            continue  # judged on its own in the round (and said there), never a rename
         ident = aid_id(data) or ""
         if ident in wanted:
             renames.append(_Rename(wanted.pop(ident), path, here=False, theirs=data, etag=etag))
@@ -500,10 +503,18 @@ def sync_collection(local: Path, target: Target, journal: Journal, collection: s
     # asked for by name. A listing can leave it out and still look complete: a reply clamped
     # to the folder itself, a server that hides dot names (nginx).
     listed_folded = {path.lower() for path in there}
+    unproven: set[str] = set()  # could not be looked at: neither deleted nor renamed yet
     for path in sorted(set(bases) - set(there)):
         if path.lower() in listed_folded:
             continue  # listed in another case: renamed so (a share that ignores case opens it)
-        seen = target.look(path)
+        try:
+            seen = target.look(path)
+        except Unreachable:
+            raise
+        except SyncError as error:
+            unproven.add(path)
+            sync_round.report.skipped.append((path, f"{error}; it waits for the next round"))
+            continue
         if seen is not None:
             there[path] = seen
     if listing.hides_dot_names:
@@ -518,8 +529,10 @@ def sync_collection(local: Path, target: Target, journal: Journal, collection: s
                 sync_round.report.skipped.append((path, HIDDEN_THERE))
     sync_round.finish_unfinished(there)
     bases = journal.bases(collection)
-    renames = _renames(here, there, bases, target)
+    renames = _renames(here, there, {p: b for p, b in bases.items() if p not in unproven},
+                       target)
     moved = {move.old for move in renames} | {move.local for move in renames if move.local}
+    moved |= unproven
     deletions = sum(1 for path, base in bases.items() if path not in moved and (
                     (path not in here and there.get(path, None) is not None
                      and there[path].etag == base.etag)
@@ -528,7 +541,7 @@ def sync_collection(local: Path, target: Target, journal: Journal, collection: s
     if deletions > max(DELETE_LIMIT, DELETE_SHARE * len(bases)) and not allow_deletes:
         raise SafetyStop(f"this round would delete {deletions} of {len(bases)} files; nothing "
                          "was changed. If that is right, sync again allowing deletions")
-    held: set[str] = set()  # a rename that failed: both its names wait for the next round
+    held = set(unproven)  # and a rename that failed: both its names wait for the next round
     for move in renames:
         if pull_only and move.here:
             continue  # never sent to a read-only library: the round says so per file

@@ -8,7 +8,8 @@ networks are seen to commit:
 - ``truncated-207``: a PROPFIND answer cut in the middle of its XML;
 - ``clamped-207``: a folder's PROPFIND answered as Depth 0 (the folder, none of its files);
 - ``412``, ``423``, ``500``, ``503``, ``507``: that status, the server never asked;
-- ``slow``: no answer before the client's time limit.
+- ``slow``: no answer before the client's time limit (and the request never reaches the
+  server: one that did is ``lost-answer``).
 
 Modes that last: ``ignore_preconditions`` drops If-Match and If-None-Match before the server
 sees them; ``etags`` = "weak" or "gzip" rewrites every ETag the way Apache (weak, for a second
@@ -87,8 +88,11 @@ class FaultyProxy:
         if fault is not None and fault.isdigit():
             self._answer(handler, int(fault), {}, b"")
             return
-        if fault == "slow":
-            time.sleep(SLOW_S)
+        if fault == "slow":  # past the client's time limit, then the request goes nowhere
+            time.sleep(SLOW_S)  # (a late commit would be a fault after the faults stopped)
+            handler.close_connection = True
+            handler.connection.close()
+            return
         headers = {k: v for k, v in handler.headers.items() if k.lower() not in HOP_BY_HOP}
         if self.ignore_preconditions:
             headers = {k: v for k, v in headers.items()

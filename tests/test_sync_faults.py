@@ -101,7 +101,7 @@ def test_random_faults_then_calm_every_client_converges_and_loses_nothing(
         saved += [data for c in clients for data in c.files().values()]
     first = clients[0].files()
     for client in clients[1:]:
-        assert client.files() == first
+        assert client.files() == first, proxy.injected[-20:]
     for client in clients:
         report = client.sync(allow_deletes=True)
         assert not report.changed and not report.skipped
@@ -113,8 +113,8 @@ def test_random_faults_then_calm_every_client_converges_and_loses_nothing(
     assert said and all(why[0].islower() and " " in why for why in said)  # words, not codes
     # Nothing doubled: no temp or set-aside file is left, and no two names hold one text.
     assert not [p for p in share.rglob("*") if p.name.endswith(".tmp")]
-    texts = [p.read_bytes() for p in share.rglob("*.md")]
-    assert len(texts) == len(set(texts))
+    texts = {p.name: p.read_bytes() for p in share.rglob("*.md")}
+    assert len(texts) == len(set(texts.values())), sorted(texts)
 
 
 def test_a_server_that_ignores_if_match_is_found_out_and_nothing_is_overwritten(

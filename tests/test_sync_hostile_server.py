@@ -164,3 +164,38 @@ def test_a_full_server_stops_the_uploads_after_the_first_refusal(tmp_path: Path)
     assert [name for name, _ in skipped] == ["a.md", "b.md", "c.md"]
     assert all("storage is full" in why for _, why in skipped)
     assert sorted(p.name for p in local.iterdir()) == ["a.md", "b.md", "c.md"]  # all kept
+
+
+def test_a_file_gone_from_the_listing_that_cannot_be_looked_at_is_not_taken_as_deleted(
+        tmp_path: Path) -> None:
+    """Missing from a listing, a file is asked for by name before it counts as deleted; a
+    server that refuses to say (403) leaves it alone for this round, and the others sync."""
+    gone = {"on": False}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "PROPFIND":
+            if request.headers.get("Depth") == "0":
+                return httpx.Response(403)
+            entries = [("/team/", True, ""), ("/team/a.md", False, '"a"'),
+                       ("/team/.handrail-collection", False, '"m"')]
+            if not gone["on"]:
+                entries.append(("/team/b.md", False, '"b"'))
+            else:
+                entries.append(("/team/c.md", False, '"c"'))
+            return httpx.Response(207, content=_multistatus(*entries))
+        if request.url.path.endswith(".handrail-collection"):
+            return httpx.Response(200, text="team\n")
+        name = request.url.path.rsplit("/", 1)[-1]
+        return httpx.Response(200, content=f"text of {name}\n".encode(),
+                              headers={"ETag": f'"{name[0]}"'})
+
+    target = _target(handler)
+    journal = Journal(tmp_path / "j.sqlite3")
+    local = tmp_path / "local"
+    sync_collection(local, target, journal, "team", trash=tmp_path / "kept")
+    gone["on"] = True
+    report = sync_collection(local, target, journal, "team", trash=tmp_path / "kept")
+    assert (local / "b.md").read_text() == "text of b.md\n"  # not deleted here
+    assert "c.md" in report.downloaded and not report.deleted_here
+    assert [path for path, _why in report.skipped] == ["b.md"]
+    assert "the server does not allow this" in report.skipped[0][1]
