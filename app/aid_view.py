@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,17 +73,58 @@ OWN_COPY_NOTE = ('<p class="own-copy"><i>You have your own copy of this aid: it 
                  "first in your searches.</i></p>")
 
 
+_WARNING_KINDS = frozenset({"warning", "caution", "danger", "attention", "important"})
+_CALLOUT = re.compile(r'<div class="admonition ([\w -]*)">')
+_DIV = re.compile(r"<div\b[^>]*>|</div>")
+
+
+def _colours(dark: bool) -> tuple[str, str, str, str, str, str, str]:
+    """warning ground, note ground, code ground, grid, stale text, warning bar, note bar"""
+    return (("#4a3b12", "#1f3347", "#35363a", "#5f6368", "#f28b82", "#e0a800", "#8ab4f8")
+            if dark else
+            ("#fff4d6", "#e8f0fe", "#f1f3f4", "#9aa0a6", "#b3261e", "#e0a800", "#1a73e8"))
+
+
+def boxed_callouts(page: str, dark: bool) -> str:
+    """Warnings and notes as one tinted box with a bar down its left side. Qt's rich text
+    tints each paragraph of a <div> on its own (a gap between the title and the words, a list
+    apart), but draws a table cell as one box: each callout becomes a one-cell table."""
+    warn, note, *_, warn_bar, note_bar = _colours(dark)
+    out: list[str] = []
+    position = 0
+    while (start := _CALLOUT.search(page, position)) is not None:
+        depth, end = 1, start.end()
+        for tag in _DIV.finditer(page, start.end()):
+            depth += -1 if tag.group() == "</div>" else 1
+            if depth == 0:
+                end = tag.start()
+                break
+        else:
+            break  # unbalanced (the sanitizer closes every div): left as it is
+        warning = bool(_WARNING_KINDS.intersection(start.group(1).split()))
+        ground, bar = (warn, warn_bar) if warning else (note, note_bar)
+        inner = boxed_callouts(page[start.end():end], dark)
+        out.append(page[position:start.start()])
+        out.append(f'<table class="callout" width="100%" cellspacing="0" cellpadding="6">'
+                   f'<tr><td bgcolor="{ground}" style="border-left: 3px solid {bar}">'
+                   f"{inner}</td></tr></table>")
+        position = end + len("</div>")
+    return "".join(out) + page[position:]
+
+
 def page_style(dark: bool) -> str:
-    """How an aid looks in Qt's rich text, light or dark: warnings and notes as tinted boxes,
-    tables with a grid, code on a shaded ground, task lists without bullets."""
-    warn, note, code, grid, stale = (("#4a3b12", "#1f3347", "#35363a", "#5f6368", "#f28b82")
-                                     if dark else
-                                     ("#fff4d6", "#e8f0fe", "#f1f3f4", "#9aa0a6", "#b3261e"))
+    """How an aid looks in Qt's rich text, light or dark: warnings and notes as tinted boxes
+    (see boxed_callouts), tables with a grid, code on a shaded ground, task lists without
+    bullets."""
+    warn, note, code, grid, stale, *_ = _colours(dark)
     return f"""
         ul.task-list {{ list-style-type: none; }}
         div.admonition {{ background-color: {note}; padding: 6px; margin: 6px 0; }}
         div.warning, div.caution, div.danger, div.attention, div.important {{
             background-color: {warn}; }}
+        table.callout {{ margin: 6px 0; }}
+        table.callout td {{ border: none; }}
+        table.callout p {{ margin-top: 0; margin-bottom: 4px; }}
         p.admonition-title {{ font-weight: bold; margin-bottom: 2px; }}
         table {{ border-collapse: collapse; margin: 6px 0; }}
         th, td {{ border: 1px solid {grid}; padding: 4px 8px; }}
@@ -135,13 +177,15 @@ class AidBrowser(QTextBrowser):
         self.anchorClicked.connect(self._follow)
         self.pending_images: dict[str, bytes] = {}  # pasted, shown before they are saved
         self._page = ""
+        self._dark = False
         self._style_for_palette()
 
     def _style_for_palette(self) -> None:
         dark = self.palette().color(self.palette().ColorRole.Base).lightness() < 128
+        self._dark = dark
         self.document().setDefaultStyleSheet(page_style(dark))
         if self._page:
-            self.setHtml(self._page)  # the style applies to HTML set after it
+            self.setHtml(boxed_callouts(self._page, dark))  # the style applies to HTML set after it
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:
@@ -152,7 +196,7 @@ class AidBrowser(QTextBrowser):
         """Show a rendered aid; its images come from its own collection only."""
         self.aid_source = source
         self._page = page
-        self.setHtml(page)
+        self.setHtml(boxed_callouts(page, self._dark))
 
     def loadResource(self, kind: int, name: QUrl | str) -> Any:
         """Images from inside the aid's collection (regular files, size bounded); nothing

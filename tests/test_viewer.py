@@ -175,3 +175,38 @@ def test_a_name_that_looks_like_markup_is_shown_as_it_is(qtbot: QtBot,
     qtbot.waitExposed(window)
     assert window.where.text() == f"mine · {name}"
     assert window.where.sizeHint().width() < 600  # drawn as text, not as a 900 px image
+
+
+def test_a_warning_is_one_tinted_box_holding_its_title_words_and_list(qtbot: QtBot) -> None:
+    from PySide6.QtGui import QTextCursor, QTextTable
+
+    from app.aid_view import boxed_callouts
+    from job_aids.fileformat import parse_text
+
+    text = ("---\ntitle: Unjam\nkind: troubleshooting\n---\n# Unjam\n\n"
+            '!!! warning "Hot print head"\n    Let it cool.\n\n    - gloves\n    - a torch\n\n'
+            "!!! note\n    Outer words.\n\n    !!! danger\n        Inner words.\n\n1. Switch off\n")
+    browser = AidBrowser()
+    qtbot.addWidget(browser)
+    browser.show_page(aid_page(parse_text(text)), None)
+    document = browser.document()
+    cells: list[tuple[str, str]] = []  # each callout's words and tint, outer first
+    block = document.begin()
+    while block.isValid():
+        table = QTextCursor(block).currentTable()
+        if isinstance(table, QTextTable) and table.cellAt(0, 0).isValid():
+            cell = table.cellAt(0, 0)
+            words = document.toPlainText()[cell.firstPosition():cell.lastPosition()]
+            entry = (words, cell.format().background().color().name())
+            if entry not in cells:
+                cells.append(entry)
+        block = block.next()
+    assert ("Hot print head\nLet it cool.\ngloves\na torch" in cells[0][0])
+    assert cells[0][1] == "#fff4d6"  # the warning's tint, light theme
+    assert "Outer words." in cells[1][0] and "Inner words." in cells[1][0]
+    assert cells[1][1] == "#e8f0fe" and cells[2] == ("Danger\nInner words.", "#fff4d6")
+    assert "Switch off" not in "".join(words for words, _ in cells)
+    # The rewrite keeps everything outside the callouts as it was.
+    page = '<p>a</p><div class="admonition note"><p>b</p></div><p>c</p>'
+    assert boxed_callouts(page, dark=False).startswith("<p>a</p><table")
+    assert boxed_callouts(page, dark=False).endswith("</table><p>c</p>")
