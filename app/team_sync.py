@@ -127,15 +127,11 @@ class TeamSync(QObject):
     def sync_now(self) -> None:
         if self.running:
             return
-        if not Remotes(self.store.paths, self.store).all():
-            self._show("Sync: no team library set up")
-            self._timer.start(EVERY_MS)
-            return
         if self._stopping.is_set():
             return
         self.running = True
         self._idle.clear()
-        self._show("Sync: syncing…")
+        self._show("Sync: syncing…")  # the round reads which libraries there are (none: said)
         passwords = dict(self.passwords)
 
         def work() -> _RoundDone:

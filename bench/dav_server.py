@@ -143,7 +143,8 @@ class ApacheServer(_Served):
                "auth_basic", "alias", "dav", "dav_fs", "mime", "unixd")
 
     def __init__(self, root: Path, work: Path, *, anonymous: bool = False) -> None:
-        self.port = _free_port()
+        del work  # its folders are its own, where www-data reaches them; the argument
+        self.port = _free_port()  # only keeps every server in SERVERS started alike
         run = self._run_folder("apache")
         user, password = DavServer.USER
         subprocess.run([_binary("htpasswd", "apache2-utils"), "-bc", str(run / "users"),
@@ -187,7 +188,8 @@ class NginxServer(_Served):
     MODULE = Path("/usr/lib/nginx/modules/ngx_http_dav_ext_module.so")
 
     def __init__(self, root: Path, work: Path) -> None:
-        self.port = _free_port()
+        del work  # its folders are its own, where www-data reaches them; the argument
+        self.port = _free_port()  # only keeps every server in SERVERS started alike
         run = self._run_folder("nginx")
         (run / "body").mkdir()
         user, password = DavServer.USER

@@ -15,6 +15,7 @@ import pytest
 
 from bench import leftovers
 from bench.corpus import SAMPLE, corpus_archive
+from bench.dav_server import DavServer
 from job_aids import HandrailPaths, LibraryStore
 from resources import starter_dir, templates_dir
 
@@ -51,6 +52,18 @@ def share() -> Iterator[Path]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def dav(tmp_path: Path) -> Iterator[tuple[DavServer, Path]]:
+    """A real wsgidav serving a shared folder of its own on 127.0.0.1, and that folder."""
+    folder = tmp_path / "share"
+    folder.mkdir()
+    server = DavServer(folder, tmp_path)
+    try:
+        yield server, folder
+    finally:
+        server.stop()
 
 
 @pytest.fixture

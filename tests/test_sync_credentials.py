@@ -8,10 +8,8 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from conftest import run_cli
 
 from bench.dav_server import DavServer
@@ -19,17 +17,6 @@ from bench.secret_service import SecretService
 
 PASSWORD = DavServer.USER[1]
 AID = "---\ntitle: Count the float\n---\n1. Count the notes\n2. Count the coins\n"
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[DavServer, Path]]:
-    share = tmp_path / "share"
-    share.mkdir()
-    dav = DavServer(share, tmp_path)
-    try:
-        yield dav, share
-    finally:
-        dav.stop()
 
 
 def _no_password_in_files(home: Path) -> None:
@@ -47,15 +34,15 @@ def _keyring_has(env: dict[str, str], user: str, url: str) -> str | None:
 
 
 def test_a_webdav_library_is_added_with_its_password_in_the_keyring_and_syncs(
-        tmp_path: Path, server: tuple[DavServer, Path]) -> None:
-    dav, share = server
+        tmp_path: Path, dav: tuple[DavServer, Path]) -> None:
+    server, share = dav
     (share / "count-the-float.md").write_text(AID)
     home = tmp_path / "ana"
     with SecretService(tmp_path / "session") as secrets:
-        added = run_cli("remote", "add", "shop", dav.url, "--user", "ana", "--password-stdin",
+        added = run_cli("remote", "add", "shop", server.url, "--user", "ana", "--password-stdin",
                         home=home, input=PASSWORD + "\n", env=secrets.env)
         assert "added the team library 'shop'" in added.stdout
-        assert _keyring_has(secrets.env, "ana", dav.url) == PASSWORD
+        assert _keyring_has(secrets.env, "ana", server.url) == PASSWORD
         # A later run finds the password in the keyring: nothing is asked, nothing typed.
         synced = run_cli("sync", "shop", home=home, env=secrets.env, input="")
         assert synced.stdout.strip() == "shop: 1 received"
@@ -65,29 +52,29 @@ def test_a_webdav_library_is_added_with_its_password_in_the_keyring_and_syncs(
         assert [(r["name"], r["user"]) for r in listed] == [("shop", "ana")]
         _no_password_in_files(home)
         run_cli("remote", "remove", "shop", home=home, env=secrets.env)
-        assert _keyring_has(secrets.env, "ana", dav.url) is None  # removed with it
+        assert _keyring_has(secrets.env, "ana", server.url) is None  # removed with it
 
 
 def test_a_wrong_password_is_named_and_nothing_is_added(
-        tmp_path: Path, server: tuple[DavServer, Path]) -> None:
-    dav, _share = server
+        tmp_path: Path, dav: tuple[DavServer, Path]) -> None:
+    server, _share = dav
     home = tmp_path / "ana"
     with SecretService(tmp_path / "session") as secrets:
-        refused = run_cli("remote", "add", "shop", dav.url, "--user", "ana", "--password-stdin",
+        refused = run_cli("remote", "add", "shop", server.url, "--user", "ana", "--password-stdin",
                           home=home, input="not it\n", env=secrets.env, check=False)
         assert refused.returncode == 1
         assert "the server refused the user name or password" in refused.stderr
-        assert _keyring_has(secrets.env, "ana", dav.url) is None
+        assert _keyring_has(secrets.env, "ana", server.url) is None
     assert json.loads(run_cli("remote", "list", "--json", home=home).stdout) == []
 
 
 def test_with_no_keyring_the_password_is_not_kept_and_sync_says_what_to_do(
-        tmp_path: Path, server: tuple[DavServer, Path]) -> None:
+        tmp_path: Path, dav: tuple[DavServer, Path]) -> None:
     """keyring's own "no backend" (its fail backend), as on a machine with no Secret Service."""
-    dav, _share = server
+    server, _share = dav
     home = tmp_path / "ana"
     env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
-    added = run_cli("remote", "add", "shop", dav.url, "--user", "ana", "--password-stdin",
+    added = run_cli("remote", "add", "shop", server.url, "--user", "ana", "--password-stdin",
                     home=home, input=PASSWORD + "\n", env=env)
     assert "the password is not saved: there is no keyring on this system" in added.stderr
     # No terminal to ask at: the sync fails, says why, and records the failure.
@@ -100,11 +87,11 @@ def test_with_no_keyring_the_password_is_not_kept_and_sync_says_what_to_do(
 
 
 def test_a_locked_keyring_is_named_as_locked(tmp_path: Path,
-                                             server: tuple[DavServer, Path]) -> None:
-    dav, _share = server
+                                             dav: tuple[DavServer, Path]) -> None:
+    server, _share = dav
     home = tmp_path / "ana"
     with SecretService(tmp_path / "session", unlocked=False) as secrets:
-        added = run_cli("remote", "add", "shop", dav.url, "--user", "ana", "--password-stdin",
+        added = run_cli("remote", "add", "shop", server.url, "--user", "ana", "--password-stdin",
                         home=home, input=PASSWORD + "\n", env=secrets.env)
         assert "the keyring is locked" in added.stderr
         synced = run_cli("sync", "shop", home=home, env=secrets.env, input="", check=False)
@@ -113,13 +100,13 @@ def test_a_locked_keyring_is_named_as_locked(tmp_path: Path,
 
 
 def test_a_password_without_a_user_or_a_terminal_is_refused_clearly(tmp_path: Path,
-                                                                     server: tuple[DavServer, Path]
+                                                                     dav: tuple[DavServer, Path]
                                                                      ) -> None:
-    dav, _share = server
+    server, _share = dav
     home = tmp_path / "ana"
-    lone = run_cli("remote", "add", "shop", dav.url, "--password-stdin", home=home,
+    lone = run_cli("remote", "add", "shop", server.url, "--password-stdin", home=home,
                    input="x\n", check=False)
     assert lone.returncode == 1 and "--password-stdin needs --user" in lone.stderr
-    asked = run_cli("remote", "add", "shop", dav.url, "--user", "ana", home=home, input="",
+    asked = run_cli("remote", "add", "shop", server.url, "--user", "ana", home=home, input="",
                     check=False)
     assert asked.returncode == 1 and "give it with --password-stdin" in asked.stderr

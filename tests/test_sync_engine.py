@@ -203,6 +203,18 @@ STEPS = ["1. Count the notes", "2. Count the coins", "3. Write the total down",
          "4. Lock the drawer", "5. Switch off the light"]
 
 
+def edited(text: str, rng: random.Random, action: str) -> str:
+    """``text`` with a step changed ("edit") or a front-matter key added ("front")."""
+    lines = text.split("\n")
+    if action == "edit":
+        body = [i for i, line in enumerate(lines) if line[:2] in {s[:2] for s in STEPS}]
+        at = rng.choice(body) if body else len(lines) - 1
+        lines[at] = f"{lines[at]} (edit {rng.randrange(10_000)})"
+    else:
+        lines.insert(1, f"note{rng.randrange(1000)}: {rng.randrange(10_000)}")
+    return "\n".join(lines)
+
+
 def _random_round(rng: random.Random, clients: list[Client], saved: list[bytes],
                   names: list[str]) -> None:
     client = rng.choice(clients)
@@ -217,14 +229,7 @@ def _random_round(rng: random.Random, clients: list[Client], saved: list[bytes],
         client.write(name, text)
     elif action in ("edit", "front"):
         name = rng.choice(present)
-        lines = client.read(name).split("\n")
-        if action == "edit":
-            body = [i for i, line in enumerate(lines) if line[:2] in {s[:2] for s in STEPS}]
-            at = rng.choice(body) if body else len(lines) - 1
-            lines[at] = f"{lines[at]} (edit {rng.randrange(10_000)})"
-        else:
-            lines.insert(1, f"note{rng.randrange(1000)}: {rng.randrange(10_000)}")
-        client.write(name, "\n".join(lines))
+        client.write(name, edited(client.read(name), rng, action))
     elif action == "rename":  # a new name, a move, or a case-only rename: the same id
         name = rng.choice(present)
         stem = name.rsplit("/", 1)[-1]
@@ -266,20 +271,26 @@ def test_a_stale_write_never_overwrites_whatever_the_server_honours(
         assert traits.preconditions is honours and traits.overwrite_f
         assert traits.etags is (kind != "nginx")
         assert ("ignores If-Match" in traits.summary()) is not honours
-        ana, bo = probed(server.url)(), probed(server.url)()
-        ana.write("till.md", b"first\n", if_match=None)
-        with pytest.raises(Precondition):
-            bo.write("till.md", b"made twice\n", if_match=None)
-        [seen] = [f.etag for p, f in bo.list().files.items() if p == "till.md"]
-        bo.write("till.md", b"second, by bo\n", if_match=seen)
-        with pytest.raises(Precondition):
-            ana.write("till.md", b"second, by ana\n", if_match=seen)  # stale: bo wrote since
-        with pytest.raises(Precondition):
-            ana.delete("till.md", if_match=seen)
-        assert (share / "till.md").read_bytes() == b"second, by bo\n"
-        assert sorted(p.name for p in share.iterdir()) == ["till.md"]
+        stale_writes_are_refused(probed(server.url), share)
     finally:
         server.stop()
+
+
+def stale_writes_are_refused(made: Callable[[], Target], share: Path) -> None:
+    """Two machines on one server: a second create of a name, and a write or a delete from
+    what someone else has replaced since, are each refused, and no hidden name is left."""
+    ana, bo = made(), made()
+    ana.write("till.md", b"first\n", if_match=None)
+    with pytest.raises(Precondition):
+        bo.write("till.md", b"made twice\n", if_match=None)
+    [seen] = [f.etag for p, f in bo.list().files.items() if p == "till.md"]
+    bo.write("till.md", b"second, by bo\n", if_match=seen)
+    with pytest.raises(Precondition):
+        ana.write("till.md", b"second, by ana\n", if_match=seen)  # stale: bo wrote since
+    with pytest.raises(Precondition):
+        ana.delete("till.md", if_match=seen)
+    assert (share / "till.md").read_bytes() == b"second, by bo\n"
+    assert sorted(p.name for p in share.iterdir()) == ["till.md"]
 
 
 @pytest.mark.parametrize("kind", SERVERS)

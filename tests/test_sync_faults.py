@@ -15,11 +15,18 @@ from urllib.parse import urlsplit
 
 import pytest
 from dav_proxy import FaultyProxy
-from test_sync_engine import AID, Client, _clients, _random_round, _settle
+from test_sync_engine import (
+    AID,
+    Client,
+    _clients,
+    _random_round,
+    _settle,
+    stale_writes_are_refused,
+)
 
 from bench.dav_server import DavServer, serve
 from sync.engine import SyncReport
-from sync.targets import Precondition, SyncError, Target
+from sync.targets import SyncError, Target
 from sync.webdav import WebDAVTarget
 
 FAULTS = ["drop-upload", "drop-download", "lost-answer", "truncated-207", "clamped-207",
@@ -127,16 +134,7 @@ def test_a_server_that_ignores_if_match_is_found_out_and_nothing_is_overwritten(
     proxy.ignore_preconditions = True
     traits = WebDAVTarget(proxy.url, auth=DavServer.USER).probe()
     assert not traits.preconditions and traits.overwrite_f
-    ana, bo = _target(proxy)(), _target(proxy)()
-    ana.write("till.md", b"first\n", if_match=None)
-    with pytest.raises(Precondition):
-        bo.write("till.md", b"made twice\n", if_match=None)
-    [seen] = [f.etag for p, f in bo.list().files.items() if p == "till.md"]
-    bo.write("till.md", b"second, by bo\n", if_match=seen)
-    with pytest.raises(Precondition):
-        ana.write("till.md", b"second, by ana\n", if_match=seen)
-    assert (share / "till.md").read_bytes() == b"second, by bo\n"
-    assert sorted(p.name for p in share.iterdir()) == ["till.md"]
+    stale_writes_are_refused(_target(proxy), share)
 
 
 @pytest.mark.parametrize("etags", ["weak", "gzip"])

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from test_sync_engine import AID, STEPS
+from test_sync_engine import AID, edited
 
 from bench.dav_server import DavServer
 from sync.engine import CONFLICT_MARK, aid_id
@@ -135,14 +135,7 @@ def test_clients_in_processes_killed_skewed_and_renaming_converge_and_lose_nothi
             log.append(f"{step} c{who} create aid{made}.md")
         elif action in ("edit", "front"):
             name = rng.choice(aids)
-            lines = (client.library / name).read_text().split("\n")
-            if action == "edit":
-                body = [i for i, line in enumerate(lines) if line[:2] in {s[:2] for s in STEPS}]
-                at = rng.choice(body) if body else len(lines) - 1
-                lines[at] = f"{lines[at]} (edit {rng.randrange(10_000)})"
-            else:
-                lines.insert(1, f"note{rng.randrange(1000)}: {rng.randrange(10_000)}")
-            client.write(name, "\n".join(lines).encode())
+            client.write(name, edited((client.library / name).read_text(), rng, action).encode())
             edits.append((aid_id(client.files()[name]) or "", who, step))
             log.append(f"{step} c{who} {action} {name}")
         elif action in ("rename", "case"):

@@ -37,17 +37,6 @@ def no_keyring() -> Iterator[None]:
         keyring.set_keyring(before)
 
 
-@pytest.fixture
-def dav(tmp_path: Path) -> Iterator[tuple[DavServer, Path]]:
-    share = tmp_path / "share"
-    share.mkdir()
-    server = DavServer(share, tmp_path)
-    try:
-        yield server, share
-    finally:
-        server.stop()
-
-
 def button(window: QWidget, label: str) -> QPushButton:
     return next(b for b in window.findChildren(QPushButton)
                 if b.text().replace("&", "") == label and b.isVisible())
