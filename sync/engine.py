@@ -90,7 +90,7 @@ def aid_id(data: bytes) -> str | None:
 
 @dataclass(frozen=True)
 class _Rename:
-    old: str
+    old: str  # "" when the aid was never synced under any name (see _renames)
     new: str
     here: bool  # renamed on this side (else on the target's)
     theirs: bytes = b""  # the target's text under the new name, when renamed there
@@ -101,20 +101,26 @@ class _Rename:
 def _renames(here: dict[str, bytes], there: dict[str, RemoteFile], bases: dict[str, Base],
              target: Target) -> list[_Rename]:
     """Aids that left their synced path on one side and reappear, by their id, under a new
-    name on that side: a rename or a move (a case-only one too), not a delete and a create."""
-    gone_there = [p for p in sorted(bases) if p not in there and p in here]
-    gone_here = [p for p in sorted(bases) if p not in here and p in there]
-    gone_both = [p for p in sorted(bases) if p not in here and p not in there]
-    if not gone_there and not gone_here and not gone_both:
-        return []
-    renames = []
+    name on that side: a rename or a move (a case-only one too), not a delete and a create.
+    A conflict copy carries its aid's id but is not the aid: it is never taken for one.
+
+    And an aid new on both sides under two names, with no synced name left between them (a
+    rename whose upload was lost after the old name was deleted there, then renamed again
+    elsewhere; a lost journal): one aid under the target's name, as when renamed on both."""
+    synced = {p: b for p, b in bases.items() if not is_conflict_copy(p)}
+    gone_there = [p for p in sorted(synced) if p not in there and p in here]
+    gone_here = [p for p in sorted(synced) if p not in here and p in there]
+    gone_both = [p for p in sorted(synced) if p not in here and p not in there]
     new_here: dict[str, str] = {}
     for path in sorted(set(here) - set(bases) - set(there)):
-        if is_conflict_copy(path):
+        if is_conflict_copy(path) or not path.lower().endswith(".md"):
             continue  # a conflict copy carries its aid's id, and is not the aid
         ident = aid_id(here[path])
         if ident:
             new_here.setdefault(ident, path)
+    if not gone_there and not gone_here and not gone_both and not new_here:
+        return []
+    renames = []
     for path in gone_here:
         ident = aid_id(bases[path].data)
         new = new_here.pop(ident, None) if ident else None
@@ -125,7 +131,7 @@ def _renames(here: dict[str, bytes], there: dict[str, RemoteFile], bases: dict[s
     both = {ident: (path, new_here.pop(ident)) for path in gone_both
             if (ident := aid_id(bases[path].data)) and ident in new_here}
     for path in sorted(set(there) - set(bases) - set(here)):
-        if not wanted and not both:
+        if not wanted and not both and not new_here:
             break
         if is_conflict_copy(path) or not path.lower().endswith(".md"):
             continue
@@ -139,6 +145,9 @@ def _renames(here: dict[str, bytes], there: dict[str, RemoteFile], bases: dict[s
         elif ident in both:
             old, local = both.pop(ident)
             renames.append(_Rename(old, path, here=False, theirs=data, etag=etag, local=local))
+        elif ident in new_here:
+            renames.append(_Rename("", path, here=False, theirs=data, etag=etag,
+                                   local=new_here.pop(ident)))
     return renames
 
 
@@ -157,6 +166,12 @@ def original_name(name: str) -> str | None:
         return pure.stem.rsplit(CONFLICT_MARK, 1)[0] + pure.suffix
     other = _OTHER_CONFLICTS.fullmatch(pure.stem)
     return other.group("stem") + pure.suffix if other else None
+
+
+def _copy_tag(path: str) -> str | None:
+    """The tag of the text a conflict copy of Handrail's holds, from its name."""
+    stem = PurePosixPath(path).stem
+    return stem.rsplit(CONFLICT_MARK, 1)[1] if CONFLICT_MARK in stem else None
 
 
 def is_conflict_copy(path: str) -> bool:
@@ -194,6 +209,10 @@ class _Round:
         self.collection, self.trash, self.pull_only = collection, trash, pull_only
         self.report = SyncReport()
         self.sent: list[tuple[str, bytes]] = []  # written there, checked at the end
+        # Handrail's conflict copies on each side (the local ones' texts): a version kept
+        # as a copy once is not copied again under another name (see kept_copy).
+        self.copies_here: dict[str, bytes] = {}
+        self.copies_there: set[str] = set()
         self.full = ""  # the target said it has no room: nothing more is sent this round
 
     def _write_there(self, path: str, data: bytes, if_match: str | None) -> None:
@@ -250,6 +269,24 @@ class _Round:
                 continue
             self.journal.set(self.collection, path, self._base(data, etag))
 
+    def kept_copy(self, data: bytes) -> str | None:
+        """A conflict copy that holds exactly ``data`` already, here or there (its name
+        carries its text's tag), or None. A version that lost a conflict is kept once: the
+        live aid renamed before the conflict was settled would otherwise copy it again
+        under the new name."""
+        tag = content_tag(data)[:8]
+        for path, kept in sorted(self.copies_here.items()):
+            if _copy_tag(path) == tag and kept == data:
+                return path
+        for path in sorted(self.copies_there - set(self.copies_here)):
+            if _copy_tag(path) == tag:
+                try:
+                    if self.target.read(path)[0] == data:
+                        return path
+                except SyncError:
+                    continue  # not this one, then
+        return None
+
     # -- the local side -------------------------------------------------------------------
     def _local_path(self, path: str) -> Path:
         return self.local.joinpath(*PurePosixPath(path).parts)
@@ -275,6 +312,9 @@ class _Round:
         """Carry a rename over, keeping the aid one aid: ``here``, ``there`` and ``bases``
         are updated so that the round then judges the new name against the old one's base
         (an edit made meanwhile on the other side merges in, or is kept as a conflict copy)."""
+        if not move.old:  # never synced: the local file takes the target's name, and the
+            self._adopt(move, here)  # round then compares the two texts as any others
+            return
         base = bases[move.old]
         if not move.here:  # renamed there: the local file follows under its new name
             local = move.local or move.old
@@ -307,16 +347,28 @@ class _Round:
                     self._write_here(move.new, merged, mine)
                     here[move.new] = merged
                     self.report.merged.append(move.new)
-                else:
+                elif self.kept_copy(current) is None:
                     copy = conflict_name(move.new, current)
                     self._write_here(copy, current, None)
-                    here[copy] = current
+                    here[copy] = self.copies_here[copy] = current
                     self.report.conflicts.append(copy)
             self._keep(move.old, current)
             self.target.delete(move.old, if_match=etag)
             self.journal.forget(self.collection, move.old)
             del there[move.old], bases[move.old]
         self.report.renamed.append((move.old, move.new))
+
+    def _adopt(self, move: _Rename, here: dict[str, bytes]) -> None:
+        source, target = self._local_path(move.local), self._local_path(move.new)
+        with self.locked():
+            if source.read_bytes() != here[move.local]:
+                raise Precondition(f"{move.local} was changed here meanwhile")
+            if target.exists() and not source.samefile(target):
+                raise Precondition(f"{move.new} is here already")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+        here[move.new] = here.pop(move.local)
+        self.report.renamed.append((move.local, move.new))
 
     def _keep(self, path: str, data: bytes) -> None:
         kept = self.trash / f"{time.time_ns()}" / path
@@ -433,9 +485,15 @@ class _Round:
             self.report.merged.append(path)
             return
         # Both kept: theirs beside as a conflict copy (here and there), ours stays live.
+        kept = self.kept_copy(theirs)
+        if kept is not None:  # kept as a copy already (under an earlier name of the aid)
+            self._write_there(path, here, etag)
+            self.report.uploaded.append(path)
+            return
         copy = conflict_name(path, theirs)
         if not self._local_path(copy).exists():
             self._write_here(copy, theirs, None)
+        self.copies_here[copy] = theirs
         try:
             self._write_there(copy, theirs, None)
         except Precondition:  # already there (another client made it)
@@ -528,10 +586,13 @@ def sync_collection(local: Path, target: Target, journal: Journal, collection: s
                 del here[path]
                 sync_round.report.skipped.append((path, HIDDEN_THERE))
     sync_round.finish_unfinished(there)
+    sync_round.copies_here = {path: data for path, data in here.items()
+                              if _copy_tag(path) is not None}
+    sync_round.copies_there = {path for path in there if _copy_tag(path) is not None}
     bases = journal.bases(collection)
     renames = _renames(here, there, {p: b for p, b in bases.items() if p not in unproven},
                        target)
-    moved = {move.old for move in renames} | {move.local for move in renames if move.local}
+    moved = {p for move in renames for p in (move.old, move.local) if p}
     moved |= unproven
     deletions = sum(1 for path, base in bases.items() if path not in moved and (
                     (path not in here and there.get(path, None) is not None

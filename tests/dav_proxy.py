@@ -40,6 +40,7 @@ class FaultyProxy:
         self.ignore_preconditions = False
         self.etags = ""  # "", "weak" or "gzip"
         self.injected: list[tuple[str, str, str]] = []  # (fault, method, path), in order
+        self.seen: list[str] = []  # every request and what became of it, for a failure's story
         self._client = httpx.Client(timeout=30)
         proxy = self
 
@@ -79,6 +80,8 @@ class FaultyProxy:
         fault = self.plan(method, path)
         if fault is not None:
             self.injected.append((fault, method, path))
+        self.seen.append(f"{method} {path} {handler.headers.get('Destination', '')} "
+                         f"{fault or ''}")
         if fault == "drop-upload" and length:
             handler.rfile.read(length // 2)
             handler.close_connection = True
@@ -105,6 +108,7 @@ class FaultyProxy:
             headers["Destination"] = re.sub(r"^https?://[^/]+", self.upstream, destination)
         answer = self._client.request(method, self.upstream + path, headers=headers,
                                       content=body)
+        self.seen.append(f"  -> {answer.status_code} {method} {path}")
         if fault == "lost-answer":
             handler.close_connection = True
             handler.connection.close()

@@ -14,7 +14,7 @@ import pytest
 from bench.dav_server import DavServer, serve
 from sync.engine import CONFLICT_MARK, HIDDEN_THERE, SafetyStop, SyncReport, aid_id, sync_collection
 from sync.journal import Journal
-from sync.targets import FolderTarget, Precondition, SyncError, Target
+from sync.targets import FolderTarget, Precondition, SyncError, Target, Unreachable
 from sync.webdav import WebDAVTarget
 
 AID = """\
@@ -137,6 +137,98 @@ def test_edits_to_different_lines_merge_and_overlapping_ones_are_both_kept(
     texts = list(a.files().values())
     assert any("Weigh the coins" in t.decode() for t in texts)
     assert any("coins by hand" in t.decode() for t in texts)
+    assert not a.sync().changed and not b.sync().changed
+
+
+class _DropsTheWriteOf:
+    """A target whose connection drops on the next write of one path (nothing lands)."""
+
+    def __init__(self, target: Target, path: str) -> None:
+        self.inner, self.path = target, path
+
+    def write(self, path: str, data: bytes, *, if_match: str | None) -> str:
+        if path == self.path:
+            raise Unreachable("the connection dropped")
+        return self.inner.write(path, data, if_match=if_match)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+
+def test_a_version_that_lost_a_conflict_is_kept_once_whatever_the_aid_is_renamed_to(
+        tmp_path: Path, share: Path, remote: Callable[[], Target]) -> None:
+    """The conflict copy is sent, then the connection drops before the winning version is;
+    the aid is renamed elsewhere before the next round: the losing version stays in its one
+    copy, not copied again under the new name."""
+    a, b = _clients(tmp_path, remote)
+    a.write("till.md", AID)
+    a.sync()
+    b.sync()
+    a.write("till.md", AID.replace("2. Count the coins", "2. Weigh the coins"))
+    b.write("till.md", AID.replace("2. Count the coins", "2. Count the coins by hand"))
+    a.sync()
+    target = b.target
+    b.target = _DropsTheWriteOf(target, "till.md")  # type: ignore[assignment]
+    report = b.sync()
+    assert [p for p, _ in report.skipped] == ["till.md"]
+    assert len([name for name in b.files() if CONFLICT_MARK in name]) == 1  # made, and sent
+    b.target = target
+    _rename(a, "till.md", "close-the-till.md")
+    a.sync()
+    for client in (b, a, b, a):
+        client.sync()
+    assert a.files() == b.files()
+    texts = list(a.files().values())
+    assert len(texts) == len(set(texts)) == 2, sorted(a.files())
+    assert any(b"Weigh the coins" in t for t in texts)
+    assert b"coins by hand" in a.files()["close-the-till.md"]
+    assert not a.sync().changed and not b.sync().changed
+
+
+def test_a_rename_whose_upload_was_lost_then_renamed_elsewhere_stays_one_aid(
+        tmp_path: Path, share: Path, remote: Callable[[], Target]) -> None:
+    """A moves the aid; its old name is deleted there, then the connection drops before the
+    new one is sent. B, meanwhile, renames it too. A's next round finds its aid under B's
+    name: one aid, not the same text under two names."""
+    a, b = _clients(tmp_path, remote)
+    a.write("till.md", AID)
+    a.sync()
+    b.sync()
+    _rename(a, "till.md", "cash/till.md")
+    target = a.target
+    a.target = _DropsTheWriteOf(target, "cash/till.md")  # type: ignore[assignment]
+    assert [p for p, _ in a.sync(allow_deletes=True).skipped] == ["cash/till.md"]
+    a.target = target
+    _rename(b, "till.md", "close-the-till.md")
+    b.sync(allow_deletes=True)
+    assert a.sync().renamed == [("cash/till.md", "close-the-till.md")]
+    b.sync()
+    assert a.files() == b.files() == {"close-the-till.md": AID.encode()}
+    assert not a.sync().changed and not b.sync().changed
+
+
+def test_a_settled_conflict_copy_is_never_taken_for_its_aid_renamed_in_the_same_round(
+        tmp_path: Path, share: Path, remote: Callable[[], Target]) -> None:
+    """A conflict copy carries its aid's id: deleting it (settled) and renaming the aid
+    before one sync is a delete and a rename, never the copy renamed."""
+    a, b = _clients(tmp_path, remote)
+    a.write("till.md", AID)
+    a.sync()
+    b.sync()
+    a.write("till.md", AID.replace("2. Count the coins", "2. Weigh the coins"))
+    b.write("till.md", AID.replace("2. Count the coins", "2. Count the coins by hand"))
+    a.sync()
+    [copy] = b.sync().conflicts
+    a.sync()
+    assert a.files() == b.files() and len(a.files()) == 2
+    (b.library / copy).unlink()  # settled: B keeps its own version
+    _rename(b, "till.md", "close-the-till.md")
+    report = b.sync(allow_deletes=True)
+    assert report.renamed == [("till.md", "close-the-till.md")]
+    assert report.deleted_there == [copy]
+    a.sync(allow_deletes=True)
+    assert a.files() == b.files() == {"close-the-till.md": b.files()["close-the-till.md"]}
+    assert b"coins by hand" in a.files()["close-the-till.md"]
     assert not a.sync().changed and not b.sync().changed
 
 
