@@ -173,7 +173,8 @@ class ConflictsWindow(QWidget):
         self.list.blockSignals(True)
         self.list.clear()
         for team, copy in self._conflicts:
-            self.list.addItem(f"{original_of(copy).name}\n{team} · copy {conflict_id(copy)}")
+            live = original_of(copy, self.store.paths.teams / team)
+            self.list.addItem(f"{live.name}\n{team} · copy {conflict_id(copy)}")
             self.list.item(self.list.count() - 1).setToolTip(str(copy))
         self.list.blockSignals(False)
         if not self._conflicts:
@@ -189,8 +190,8 @@ class ConflictsWindow(QWidget):
         return self._conflicts[row][1] if 0 <= row < len(self._conflicts) else None
 
     def _show(self, row: int) -> None:
-        copy = self._conflicts[row][1] if 0 <= row < len(self._conflicts) else None
-        live = original_of(copy) if copy is not None else None
+        team, copy = self._conflicts[row] if 0 <= row < len(self._conflicts) else ("", None)
+        live = original_of(copy, self.store.paths.teams / team) if copy is not None else None
         mine = _read(live) if live is not None else None
         theirs = _read(copy) if copy is not None else None
         self.mine.setPlainText(mine if mine is not None else "")

@@ -132,7 +132,8 @@ def cmd_conflicts(store: LibraryStore, args: argparse.Namespace) -> int:
         return 0
     listed: list[dict[str, Any]] = [
         {"library": name, "id": conflict_id(path), "path": str(path),
-         "original": str(original_of(path))} for name, path in remotes.conflicts()]
+         "original": str(original_of(path, store.paths.teams / name))}
+        for name, path in remotes.conflicts()]
     if args.json:
         print(json.dumps(listed, indent=1))
     else:

@@ -21,7 +21,7 @@ from job_aids.atomic import atomic_write_text
 from job_aids.collections import CollectionKind
 
 from . import credentials
-from .engine import CONFLICT_MARK, SyncReport, original_name, sync_collection
+from .engine import CONFLICT_MARK, SyncReport, aid_id, original_name, sync_collection
 from .journal import Journal
 from .targets import FolderTarget, SyncError, Target, content_tag
 from .webdav import ServerTraits, WebDAVTarget
@@ -258,8 +258,8 @@ class Remotes:
         if len(matches) != 1:
             raise SyncError(f"no conflict {key!r}: `handrail conflicts` lists them" if not matches
                             else f"{key!r} names {len(matches)} conflicts: give its path")
-        [(_name, copy)] = matches
-        live = original_of(copy)
+        [(name, copy)] = matches
+        live = original_of(copy, self.paths.teams / name)
         if keep not in ("mine", "theirs", "both", "merged") or (keep == "merged") != (
                 merged is not None):
             raise SyncError(f"--keep is mine, theirs or both, not {keep!r}")
@@ -299,6 +299,22 @@ def conflict_id(path: Path) -> str:
     return content_tag(path.name.encode())[:8]
 
 
-def original_of(copy: Path) -> Path:
-    """The live aid a conflict copy was made beside."""
-    return copy.with_name(original_name(copy.name) or copy.name)
+def original_of(copy: Path, folder: Path | None = None) -> Path:
+    """The live aid a conflict copy was made beside; if it has been renamed or moved since,
+    the aid in ``folder`` (the team library's) that has the copy's id, if any."""
+    named = copy.with_name(original_name(copy.name) or copy.name)
+    if folder is None or named.exists():
+        return named
+    try:
+        ident = aid_id(copy.read_bytes())
+    except OSError:
+        return named
+    if ident:
+        for path in sorted(folder.rglob("*.md")):
+            if original_name(path.name) is None and path.is_file():
+                try:
+                    if aid_id(path.read_bytes()) == ident:
+                        return path
+                except OSError:
+                    continue
+    return named

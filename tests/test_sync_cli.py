@@ -183,6 +183,32 @@ def test_a_conflict_is_resolved_once_and_the_resolution_travels(tmp_path: Path) 
     assert unknown.returncode == 1 and "no conflict 'nosuch'" in unknown.stderr
 
 
+def test_a_conflict_copy_finds_its_aid_renamed_or_moved_since(tmp_path: Path) -> None:
+    """The copy is named after the aid as it was; renamed since, the aid is found by its id:
+    listed as the copy's original, and what a resolve replaces."""
+    share = tmp_path / "share"
+    share.mkdir()
+    ana, bo = tmp_path / "ana", tmp_path / "bo"
+    for home in (ana, bo):
+        run_cli("remote", "add", "shop", str(share), home=home)
+    run_cli("new", "--kind", "checklist", "--title", "Open the shop", "--collection", "shop",
+            home=ana)
+    run_cli("sync", home=ana)
+    run_cli("sync", home=bo)
+    found = _conflict(ana, bo, "Next thing")
+    folder = ana / "data" / "teams" / "shop"
+    moved = folder / "mornings" / "opening.md"
+    moved.parent.mkdir()
+    (folder / "open-the-shop.md").rename(moved)
+    [listed] = json.loads(run_cli("conflicts", "--json", home=ana).stdout)
+    assert Path(listed["original"]) == moved
+    copy = Path(found["path"]).read_text()
+    kept = run_cli("conflicts", "resolve", found["id"], "--keep", "theirs", home=ana)
+    assert "kept the other version of opening.md" in kept.stdout
+    assert moved.read_text() == copy and sorted(p.name for p in folder.rglob("*.md")) == [
+        "opening.md"]
+
+
 def test_conflict_files_that_dropbox_or_syncthing_make_are_conflicts_to_settle(
         tmp_path: Path) -> None:
     """Made underneath a shared folder by another tool, with the aid's own id in them: each
