@@ -45,6 +45,11 @@ else:
         fcntl.flock(fd, fcntl.LOCK_UN)
 
 
+# Lock files held by this process (any thread, any WriteLock): a wait for one of them is a
+# wait for this process's own work (a sync round, an index update), and is said so.
+_HELD_HERE: set[str] = set()
+
+
 class WriteLock:
     """``with lock.held():`` holds the lock file exclusively; waits up to ``timeout`` seconds.
 
@@ -71,16 +76,21 @@ class WriteLock:
             delay = 0.001
             while not _try_lock(fd):
                 if time.monotonic() > deadline:
+                    who = ("Handrail's own background work (a sync or an index update) has"
+                           if str(self.path) in _HELD_HERE else
+                           "Another Handrail process has")
                     raise StorageError.busy(
-                        f"Another Handrail process has been changing {self._what} for "
-                        f"{self._timeout:.0f} s and still holds {self.path}. Wait for it to "
-                        "finish (or close it) and try again.", self.path)
+                        f"{who} been changing {self._what} for {self._timeout:.0f} s and "
+                        f"still holds {self.path}. Wait for it to finish (or close it) and "
+                        "try again.", self.path)
                 time.sleep(delay)
                 delay = min(delay * 2, 0.05)
             self._owner = threading.get_ident()
+            _HELD_HERE.add(str(self.path))
             try:
                 yield
             finally:
+                _HELD_HERE.discard(str(self.path))
                 self._owner = None
                 _unlock(fd)
         finally:

@@ -192,10 +192,37 @@ def test_the_lock_is_released_when_its_holder_is_killed(tmp_path: Path) -> None:
          str(tmp_path / "home")], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert holder.stdout is not None and holder.stdout.readline() == "held\n"
     waiting = type(store.write_lock)(store.write_lock.path, timeout=0.2)
-    with pytest.raises(StorageError, match="still holds"):
+    with pytest.raises(StorageError, match="^Another Handrail process has .* still holds"):
         with waiting.held():
             pass
     os.kill(holder.pid, 9)
     holder.wait()
     with waiting.held():  # free at once
+        pass
+
+
+def test_a_wait_for_this_processs_own_work_says_so(tmp_path: Path) -> None:
+    """A save waiting on a sync round or an index update of the same app is not told that
+    another Handrail process holds the library."""
+    import threading
+
+    store = LibraryStore(HandrailPaths.under(tmp_path / "home"))
+    held, done = threading.Event(), threading.Event()
+
+    def background_work() -> None:
+        with store.write_lock.held():
+            held.set()
+            done.wait(10)
+    worker = threading.Thread(target=background_work)
+    worker.start()
+    try:
+        assert held.wait(10)
+        waiting = type(store.write_lock)(store.write_lock.path, timeout=0.2)
+        with pytest.raises(StorageError, match="^Handrail's own background work .* still holds"):
+            with waiting.held():
+                pass
+    finally:
+        done.set()
+        worker.join()
+    with waiting.held():  # free once the work is done
         pass
