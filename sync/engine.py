@@ -411,8 +411,19 @@ class _Round:
             if here is None and there is not None:
                 self._receive(path, None)  # deleted here, still published: it comes back
                 return
-            if there is None:
-                return  # only here: never sent to a read-only library
+            if there is None:  # only here: never sent to a read-only library
+                if here is not None:
+                    self.report.skipped.append((path, "only on this machine: this team "
+                                                "library is read-only, so it is never sent "
+                                                "(move it to your own aids to share it)"))
+                return
+            # Changed on both sides: the library's version is taken, and the one replaced here
+            # stays in the sync history (nothing is ever written to a read-only library).
+            self._receive(path, here)
+            self.report.skipped.append((path, "changed here and in the team library, which is "
+                                        "read-only: its version is here now, and yours is kept "
+                                        "in the sync history (state/sync-kept)"))
+            return
         if changed_here and not changed_there and there is not None and base is not None:
             # The target's validator says "unchanged"; its content must say so too before it
             # is replaced or deleted: some servers keep an ETag across a same-size rewrite

@@ -183,6 +183,51 @@ def test_a_conflict_is_resolved_once_and_the_resolution_travels(tmp_path: Path) 
     assert unknown.returncode == 1 and "no conflict 'nosuch'" in unknown.stderr
 
 
+def test_a_read_only_team_library_is_pulled_and_never_written(tmp_path: Path) -> None:
+    """Bo follows a published library read-only: what the team publishes arrives; whatever
+    happens to Bo's copy (another program edits it, deletes it, adds a file) never reaches the
+    library, each change is said, and nothing of Bo's is lost."""
+    share = tmp_path / "share"
+    share.mkdir()
+    ana, bo = tmp_path / "ana", tmp_path / "bo"
+    run_cli("remote", "add", "shop", str(share), home=ana)
+    run_cli("remote", "add", "shop", str(share), "--read-only", home=bo)
+    run_cli("new", "--kind", "checklist", "--title", "Open the shop", "--collection", "shop",
+            home=ana)
+    run_cli("sync", home=ana)
+    assert "1 received" in run_cli("sync", home=bo).stdout
+    published = (share / "open-the-shop.md").read_bytes()
+    mine = bo / "data" / "teams" / "shop" / "open-the-shop.md"
+    assert mine.read_bytes() == published
+    refused = run_cli("new", "--title", "Mine", "--collection", "shop", home=bo, check=False)
+    assert refused.returncode == 1 and "read-only" in refused.stderr
+    # Another program edits Bo's copy and adds a file: neither is sent.
+    mine.write_bytes(published.replace(b"Next thing", b"Bo's own way"))
+    (mine.parent / "bo-only.md").write_text("---\ntitle: Bo only\n---\n1. Mine\n")
+    said = run_cli("sync", home=bo, check=False)
+    assert said.returncode == 1  # not synced, and said: until Bo moves them to their own aids
+    assert "read-only: the change stays on this machine" in said.stdout
+    assert "bo-only.md: only on this machine: this team library is read-only" in said.stdout
+    assert sorted(p.name for p in share.glob("*.md")) == ["open-the-shop.md"]
+    assert (share / "open-the-shop.md").read_bytes() == published
+    # Changed in the library too: its version wins here; Bo's edit is kept in the history.
+    text = (ana / "data" / "teams" / "shop" / "open-the-shop.md").read_text()
+    (ana / "data" / "teams" / "shop" / "open-the-shop.md").write_text(
+        text.replace("Last thing", "Ana's last thing"))
+    run_cli("sync", home=ana)
+    updated = (share / "open-the-shop.md").read_bytes()
+    said = run_cli("sync", home=bo, check=False)
+    assert "which is read-only: its version is here now" in said.stdout + said.stderr
+    assert mine.read_bytes() == updated and (share / "open-the-shop.md").read_bytes() == updated
+    assert [p for p in bo.rglob("*") if "sync-kept" in p.parts and p.is_file()
+            and b"Bo's own way" in p.read_bytes()], "Bo's edit is nowhere"
+    # Deleted from Bo's copy: it comes back, the library untouched.
+    mine.unlink()
+    run_cli("sync", home=bo, check=False)
+    assert mine.read_bytes() == updated and (share / "open-the-shop.md").read_bytes() == updated
+    assert sorted(p.name for p in share.glob("*.md")) == ["open-the-shop.md"]
+
+
 def test_a_conflict_copy_finds_its_aid_renamed_or_moved_since(tmp_path: Path) -> None:
     """The copy is named after the aid as it was; renamed since, the aid is found by its id:
     listed as the copy's original, and what a resolve replaces."""
