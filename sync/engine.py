@@ -170,6 +170,8 @@ def original_name(name: str) -> str | None:
 
 def _copy_tag(path: str) -> str | None:
     """The tag of the text a conflict copy of Handrail's holds, from its name."""
+    if CONFLICT_MARK not in path:  # most names, at once
+        return None
     stem = PurePosixPath(path).stem
     return stem.rsplit(CONFLICT_MARK, 1)[1] if CONFLICT_MARK in stem else None
 
