@@ -420,6 +420,7 @@ def _fuzz(tmp_path: Path, remote: Callable[[], Target], seed: int) -> None:
     assert len(saved) > 30  # the rounds did sync real work
     live = [aid_id(data) for name, data in first.items() if CONFLICT_MARK not in name]
     assert len(live) == len(set(live)), f"seed {seed}: two live aids share an id"
+    assert len(set(first.values())) == len(first), f"seed {seed}: one text under two names"
 
 
 def test_an_aid_named_with_a_dot_syncs_and_other_programs_hidden_files_do_not(
