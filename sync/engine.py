@@ -349,6 +349,10 @@ class _Round:
                     self._write_here(move.new, merged, mine)
                     here[move.new] = merged
                     self.report.merged.append(move.new)
+                elif self.kept_copy(mine) is not None:  # lost a conflict before, kept as a
+                    self._write_here(move.new, current, mine)  # copy: theirs stays live
+                    here[move.new] = current
+                    self.report.downloaded.append(move.new)
                 elif self.kept_copy(current) is None:
                     copy = conflict_name(move.new, current)
                     self._write_here(copy, current, None)
@@ -498,8 +502,15 @@ class _Round:
             self.report.merged.append(path)
             return
         # Both kept: theirs beside as a conflict copy (here and there), ours stays live.
-        kept = self.kept_copy(theirs)
-        if kept is not None:  # kept as a copy already (under an earlier name of the aid)
+        # Unless one of them is kept as a conflict copy already: ours (it lost a conflict
+        # that another client settled while a fault kept this one from hearing of it), so
+        # theirs stays live; or theirs (under an earlier name of the aid), so ours goes live.
+        if self.kept_copy(here) is not None:
+            self._write_here(path, theirs, here)
+            self.journal.set(self.collection, path, self._base(theirs, etag))
+            self.report.downloaded.append(path)
+            return
+        if self.kept_copy(theirs) is not None:
             self._write_there(path, here, etag)
             self.report.uploaded.append(path)
             return
@@ -509,10 +520,8 @@ class _Round:
         self.copies_here[copy] = theirs
         try:
             self._write_there(copy, theirs, None)
-        except Precondition:  # already there (another client made it)
-            self.journal.sending(self.collection, copy, None)
-            self.journal.set(self.collection, copy, self._base(theirs, ""))
-            self.sent.append((copy, theirs))
+        except Precondition:  # there already (another client made it), or so the server
+            pass  # says: the next round compares what is there with this copy, as any file
         self._write_there(path, here, etag)
         self.report.conflicts.append(copy)
 

@@ -140,19 +140,35 @@ def test_edits_to_different_lines_merge_and_overlapping_ones_are_both_kept(
     assert not a.sync().changed and not b.sync().changed
 
 
-class _DropsTheWriteOf:
-    """A target whose connection drops on the next write of one path (nothing lands)."""
+class _FailsTheWriteOf:
+    """A target whose next write of a path fails, once: the connection drops before anything
+    lands ("drop"), or after the server stored it ("lost-answer"), or the server says 412
+    without storing anything ("412")."""
 
-    def __init__(self, target: Target, path: str) -> None:
-        self.inner, self.path = target, path
+    def __init__(self, target: Target, wanted: Callable[[str], bool], how: str = "drop"
+                 ) -> None:
+        self.inner, self.wanted, self.how, self.done = target, wanted, how, False
 
     def write(self, path: str, data: bytes, *, if_match: str | None) -> str:
-        if path == self.path:
-            raise Unreachable("the connection dropped")
-        return self.inner.write(path, data, if_match=if_match)
+        if self.done or not self.wanted(path):
+            return self.inner.write(path, data, if_match=if_match)
+        self.done = True
+        if self.how == "412":
+            raise Precondition(f"{path} changed on the server meanwhile")
+        if self.how == "lost-answer":
+            self.inner.write(path, data, if_match=if_match)
+        raise Unreachable("the connection dropped")
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.inner, name)
+
+
+def _failing(client: Client, wanted: Callable[[str], bool], how: str = "drop") -> Target:
+    """Make the client's next write of a ``wanted`` path fail; the target it had, to give
+    back."""
+    target = client.target
+    client.target = _FailsTheWriteOf(target, wanted, how)  # type: ignore[assignment]
+    return target
 
 
 def test_a_version_that_lost_a_conflict_is_kept_once_whatever_the_aid_is_renamed_to(
@@ -167,8 +183,7 @@ def test_a_version_that_lost_a_conflict_is_kept_once_whatever_the_aid_is_renamed
     a.write("till.md", AID.replace("2. Count the coins", "2. Weigh the coins"))
     b.write("till.md", AID.replace("2. Count the coins", "2. Count the coins by hand"))
     a.sync()
-    target = b.target
-    b.target = _DropsTheWriteOf(target, "till.md")  # type: ignore[assignment]
+    target = _failing(b, lambda p: p == "till.md")
     report = b.sync()
     assert [p for p, _ in report.skipped] == ["till.md"]
     assert len([name for name in b.files() if CONFLICT_MARK in name]) == 1  # made, and sent
@@ -195,8 +210,7 @@ def test_a_rename_whose_upload_was_lost_then_renamed_elsewhere_stays_one_aid(
     a.sync()
     b.sync()
     _rename(a, "till.md", "cash/till.md")
-    target = a.target
-    a.target = _DropsTheWriteOf(target, "cash/till.md")  # type: ignore[assignment]
+    target = _failing(a, lambda p: p == "cash/till.md")
     assert [p for p, _ in a.sync(allow_deletes=True).skipped] == ["cash/till.md"]
     a.target = target
     _rename(b, "till.md", "close-the-till.md")
@@ -204,6 +218,51 @@ def test_a_rename_whose_upload_was_lost_then_renamed_elsewhere_stays_one_aid(
     assert a.sync().renamed == [("cash/till.md", "close-the-till.md")]
     b.sync()
     assert a.files() == b.files() == {"close-the-till.md": AID.encode()}
+    assert not a.sync().changed and not b.sync().changed
+
+
+def test_a_version_kept_as_a_conflict_copy_does_not_come_back_live_beside_it(
+        tmp_path: Path, share: Path, remote: Callable[[], Target]) -> None:
+    """A's edit reaches the target but A never hears so (the answer is lost); B edits the same
+    line and syncs: A's version becomes the conflict copy. A's next round finds its version
+    kept as that copy and takes B's as live: not A's text twice, live and as the copy."""
+    a, b = _clients(tmp_path, remote)
+    a.write("till.md", AID)
+    a.sync()
+    b.sync()
+    a.write("till.md", AID.replace("2. Count the coins", "2. Weigh the coins"))
+    target = _failing(a, lambda p: p == "till.md", "lost-answer")
+    assert [p for p, _ in a.sync().skipped] == ["till.md"]
+    a.target = target
+    b.write("till.md", AID.replace("2. Count the coins", "2. Count the coins by hand"))
+    [copy] = b.sync().conflicts
+    a.sync()
+    b.sync()
+    assert a.files() == b.files()
+    assert sorted(a.files()) == sorted(["till.md", copy])
+    assert b"coins by hand" in a.files()["till.md"] and b"Weigh" in a.files()[copy]
+    assert not a.sync().changed and not b.sync().changed
+
+
+def test_a_conflict_copy_the_server_refused_is_sent_again_never_taken_as_deleted(
+        tmp_path: Path, share: Path, remote: Callable[[], Target]) -> None:
+    """The server answers the conflict copy's upload with 412 and stores nothing: the copy is
+    sent next round (it used to be taken as there, then as deleted there, and removed)."""
+    a, b = _clients(tmp_path, remote)
+    a.write("till.md", AID)
+    a.sync()
+    b.sync()
+    a.write("till.md", AID.replace("2. Count the coins", "2. Weigh the coins"))
+    a.sync()
+    b.write("till.md", AID.replace("2. Count the coins", "2. Count the coins by hand"))
+    target = _failing(b, lambda p: CONFLICT_MARK in p, "412")
+    b.sync()
+    b.target = target
+    for client in (b, a, b):
+        client.sync(allow_deletes=True)
+    assert a.files() == b.files() and len(a.files()) == 2
+    texts = b"".join(a.files().values())
+    assert b"Weigh the coins" in texts and b"coins by hand" in texts
     assert not a.sync().changed and not b.sync().changed
 
 
