@@ -92,11 +92,7 @@ class Tolerant(Client):
 
 
 # CI runs 2 seeds per server; a longer run: HANDRAIL_FAULT_SEEDS=50 .venv/bin/python -m pytest \
-#   tests/test_sync_faults.py -k random
-@pytest.mark.parametrize("proxied", ["wsgidav", pytest.param("apache", marks=pytest.mark.xfail(
-    reason="open defect: under random faults on Apache a run now and then ends with one text "
-           "under two names (seen twice in about ten full runs, never alone); no version is "
-           "lost, and the clients converge", strict=False))], indirect=True)
+#   tests/test_sync_faults.py -k random (HANDRAIL_FAULT_SEED_FROM=50 for the next ones)
 @pytest.mark.parametrize("seed", range(int(os.environ.get("HANDRAIL_FAULT_SEED_FROM", "0")),
                                       int(os.environ.get("HANDRAIL_FAULT_SEEDS", "2"))))
 def test_random_faults_then_calm_every_client_converges_and_loses_nothing(
