@@ -271,16 +271,16 @@ class _Round:
                 continue
             self.journal.set(self.collection, path, self._base(data, etag))
 
-    def kept_copy(self, data: bytes) -> str | None:
-        """A conflict copy that holds exactly ``data`` already, here or there (its name
-        carries its text's tag), or None. A version that lost a conflict is kept once: the
-        live aid renamed before the conflict was settled would otherwise copy it again
-        under the new name."""
+    def kept_copy(self, data: bytes, other_than: str) -> str | None:
+        """A conflict copy other than ``other_than`` that holds exactly ``data`` already, here
+        or there (its name carries its text's tag), or None. A version that lost a conflict
+        is kept once: the live aid renamed before the conflict was settled would otherwise
+        copy it again under the new name."""
         tag = content_tag(data)[:8]
         for path, kept in sorted(self.copies_here.items()):
-            if _copy_tag(path) == tag and kept == data:
+            if _copy_tag(path) == tag and kept == data and path != other_than:
                 return path
-        for path in sorted(self.copies_there - set(self.copies_here)):
+        for path in sorted(self.copies_there - set(self.copies_here) - {other_than}):
             if _copy_tag(path) == tag:
                 try:
                     if self.target.read(path)[0] == data:
@@ -349,11 +349,11 @@ class _Round:
                     self._write_here(move.new, merged, mine)
                     here[move.new] = merged
                     self.report.merged.append(move.new)
-                elif self.kept_copy(mine) is not None:  # lost a conflict before, kept as a
-                    self._write_here(move.new, current, mine)  # copy: theirs stays live
+                elif self.kept_copy(mine, move.new) is not None:  # lost a conflict before,
+                    self._write_here(move.new, current, mine)  # kept as a copy: theirs live
                     here[move.new] = current
                     self.report.downloaded.append(move.new)
-                elif self.kept_copy(current) is None:
+                elif self.kept_copy(current, move.new) is None:
                     copy = conflict_name(move.new, current)
                     self._write_here(copy, current, None)
                     here[copy] = self.copies_here[copy] = current
@@ -505,12 +505,12 @@ class _Round:
         # Unless one of them is kept as a conflict copy already: ours (it lost a conflict
         # that another client settled while a fault kept this one from hearing of it), so
         # theirs stays live; or theirs (under an earlier name of the aid), so ours goes live.
-        if self.kept_copy(here) is not None:
+        if self.kept_copy(here, path) is not None:
             self._write_here(path, theirs, here)
             self.journal.set(self.collection, path, self._base(theirs, etag))
             self.report.downloaded.append(path)
             return
-        if self.kept_copy(theirs) is not None:
+        if self.kept_copy(theirs, path) is not None:
             self._write_there(path, here, etag)
             self.report.uploaded.append(path)
             return
