@@ -112,6 +112,21 @@ def test_kill_9_mid_sync_then_sync_again_loses_nothing_and_duplicates_nothing(
     assert run_cli("sync", home=bo).stdout.strip() == "shop: nothing to do"
 
 
+def _shop_of_two(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A shared folder, and Ana's and Bo's homes syncing it as "shop", both holding Ana's
+    checklist "Open the shop"."""
+    share = tmp_path / "share"
+    share.mkdir()
+    ana, bo = tmp_path / "ana", tmp_path / "bo"
+    for home in (ana, bo):
+        run_cli("remote", "add", "shop", str(share), home=home)
+    run_cli("new", "--kind", "checklist", "--title", "Open the shop", "--collection", "shop",
+            home=ana)
+    run_cli("sync", home=ana)
+    run_cli("sync", home=bo)
+    return share, ana, bo
+
+
 def _conflict(ana: Path, bo: Path, step: str, round_: str = "way") -> dict[str, str]:
     """The same step changed on both machines, synced: one conflict, on both machines."""
     ana_aid = next((ana / "data" / "teams" / "shop").glob("open-the-shop.md"))
@@ -127,15 +142,7 @@ def _conflict(ana: Path, bo: Path, step: str, round_: str = "way") -> dict[str, 
 
 
 def test_a_conflict_is_resolved_once_and_the_resolution_travels(tmp_path: Path) -> None:
-    share = tmp_path / "share"
-    share.mkdir()
-    ana, bo = tmp_path / "ana", tmp_path / "bo"
-    for home in (ana, bo):
-        run_cli("remote", "add", "shop", str(share), home=home)
-    run_cli("new", "--kind", "checklist", "--title", "Open the shop", "--collection", "shop",
-            home=ana)
-    run_cli("sync", home=ana)
-    run_cli("sync", home=bo)
+    _share, ana, bo = _shop_of_two(tmp_path)
     live = ana / "data" / "teams" / "shop" / "open-the-shop.md"
 
     found = _conflict(ana, bo, "Next thing")
@@ -231,15 +238,7 @@ def test_a_read_only_team_library_is_pulled_and_never_written(tmp_path: Path) ->
 def test_a_conflict_copy_finds_its_aid_renamed_or_moved_since(tmp_path: Path) -> None:
     """The copy is named after the aid as it was; renamed since, the aid is found by its id:
     listed as the copy's original, and what a resolve replaces."""
-    share = tmp_path / "share"
-    share.mkdir()
-    ana, bo = tmp_path / "ana", tmp_path / "bo"
-    for home in (ana, bo):
-        run_cli("remote", "add", "shop", str(share), home=home)
-    run_cli("new", "--kind", "checklist", "--title", "Open the shop", "--collection", "shop",
-            home=ana)
-    run_cli("sync", home=ana)
-    run_cli("sync", home=bo)
+    _share, ana, bo = _shop_of_two(tmp_path)
     found = _conflict(ana, bo, "Next thing")
     folder = ana / "data" / "teams" / "shop"
     moved = folder / "mornings" / "opening.md"

@@ -140,6 +140,20 @@ def test_edits_to_different_lines_merge_and_overlapping_ones_are_both_kept(
     assert not a.sync().changed and not b.sync().changed
 
 
+def _synced_pair(tmp_path: Path, remote: Callable[[], Target]) -> list[Client]:
+    """Two clients that both hold AID as till.md, synced."""
+    a, b = _clients(tmp_path, remote)
+    a.write("till.md", AID)
+    a.sync()
+    b.sync()
+    return [a, b]
+
+
+# The same line of AID changed two ways: a conflict.
+WEIGHED = AID.replace("2. Count the coins", "2. Weigh the coins")
+BY_HAND = AID.replace("2. Count the coins", "2. Count the coins by hand")
+
+
 class _FailsTheWriteOf:
     """A target whose next write of a path fails, once: the connection drops before anything
     lands ("drop"), or after the server stored it ("lost-answer"), or the server says 412
@@ -176,12 +190,9 @@ def test_a_version_that_lost_a_conflict_is_kept_once_whatever_the_aid_is_renamed
     """The conflict copy is sent, then the connection drops before the winning version is;
     the aid is renamed elsewhere before the next round: the losing version stays in its one
     copy, not copied again under the new name."""
-    a, b = _clients(tmp_path, remote)
-    a.write("till.md", AID)
-    a.sync()
-    b.sync()
-    a.write("till.md", AID.replace("2. Count the coins", "2. Weigh the coins"))
-    b.write("till.md", AID.replace("2. Count the coins", "2. Count the coins by hand"))
+    a, b = _synced_pair(tmp_path, remote)
+    a.write("till.md", WEIGHED)
+    b.write("till.md", BY_HAND)
     a.sync()
     target = _failing(b, lambda p: p == "till.md")
     report = b.sync()
@@ -205,10 +216,7 @@ def test_a_rename_whose_upload_was_lost_then_renamed_elsewhere_stays_one_aid(
     """A moves the aid; its old name is deleted there, then the connection drops before the
     new one is sent. B, meanwhile, renames it too. A's next round finds its aid under B's
     name: one aid, not the same text under two names."""
-    a, b = _clients(tmp_path, remote)
-    a.write("till.md", AID)
-    a.sync()
-    b.sync()
+    a, b = _synced_pair(tmp_path, remote)
     _rename(a, "till.md", "cash/till.md")
     target = _failing(a, lambda p: p == "cash/till.md")
     assert [p for p, _ in a.sync(allow_deletes=True).skipped] == ["cash/till.md"]
@@ -226,15 +234,12 @@ def test_a_version_kept_as_a_conflict_copy_does_not_come_back_live_beside_it(
     """A's edit reaches the target but A never hears so (the answer is lost); B edits the same
     line and syncs: A's version becomes the conflict copy. A's next round finds its version
     kept as that copy and takes B's as live: not A's text twice, live and as the copy."""
-    a, b = _clients(tmp_path, remote)
-    a.write("till.md", AID)
-    a.sync()
-    b.sync()
-    a.write("till.md", AID.replace("2. Count the coins", "2. Weigh the coins"))
+    a, b = _synced_pair(tmp_path, remote)
+    a.write("till.md", WEIGHED)
     target = _failing(a, lambda p: p == "till.md", "lost-answer")
     assert [p for p, _ in a.sync().skipped] == ["till.md"]
     a.target = target
-    b.write("till.md", AID.replace("2. Count the coins", "2. Count the coins by hand"))
+    b.write("till.md", BY_HAND)
     [copy] = b.sync().conflicts
     a.sync()
     b.sync()
@@ -248,13 +253,10 @@ def test_a_conflict_copy_the_server_refused_is_sent_again_never_taken_as_deleted
         tmp_path: Path, share: Path, remote: Callable[[], Target]) -> None:
     """The server answers the conflict copy's upload with 412 and stores nothing: the copy is
     sent next round (it used to be taken as there, then as deleted there, and removed)."""
-    a, b = _clients(tmp_path, remote)
-    a.write("till.md", AID)
+    a, b = _synced_pair(tmp_path, remote)
+    a.write("till.md", WEIGHED)
     a.sync()
-    b.sync()
-    a.write("till.md", AID.replace("2. Count the coins", "2. Weigh the coins"))
-    a.sync()
-    b.write("till.md", AID.replace("2. Count the coins", "2. Count the coins by hand"))
+    b.write("till.md", BY_HAND)
     target = _failing(b, lambda p: CONFLICT_MARK in p, "412")
     b.sync()
     b.target = target
@@ -270,12 +272,9 @@ def test_a_settled_conflict_copy_is_never_taken_for_its_aid_renamed_in_the_same_
         tmp_path: Path, share: Path, remote: Callable[[], Target]) -> None:
     """A conflict copy carries its aid's id: deleting it (settled) and renaming the aid
     before one sync is a delete and a rename, never the copy renamed."""
-    a, b = _clients(tmp_path, remote)
-    a.write("till.md", AID)
-    a.sync()
-    b.sync()
-    a.write("till.md", AID.replace("2. Count the coins", "2. Weigh the coins"))
-    b.write("till.md", AID.replace("2. Count the coins", "2. Count the coins by hand"))
+    a, b = _synced_pair(tmp_path, remote)
+    a.write("till.md", WEIGHED)
+    b.write("till.md", BY_HAND)
     a.sync()
     [copy] = b.sync().conflicts
     a.sync()
