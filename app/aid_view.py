@@ -85,6 +85,11 @@ def _colours(dark: bool) -> tuple[str, str, str, str, str, str, str]:
             ("#fff4d6", "#e8f0fe", "#f1f3f4", "#9aa0a6", "#b3261e", "#e0a800", "#1a73e8"))
 
 
+def warning_ground(dark: bool) -> str:
+    """The tint a warning is shown on, wherever an aid is shown (the pinned view too)."""
+    return _colours(dark)[0]
+
+
 def boxed_callouts(page: str, dark: bool) -> str:
     """Warnings and notes as one tinted box with a bar down its left side. Qt's rich text
     tints each paragraph of a <div> on its own (a gap between the title and the words, a list

@@ -8,6 +8,8 @@ from PySide6.QtWidgets import QApplication
 
 from resources import icon_file, style_sheet
 
+from .aid_view import warning_ground
+
 
 def _dark_palette() -> QPalette:
     palette = QPalette()
@@ -42,10 +44,10 @@ def apply_theme(app: QApplication, choice: str) -> None:
     app.setPalette(_dark_palette() if dark else app.style().standardPalette())
     # The tick is drawn in the colour that reads on the theme's highlight.
     check = icon_file("check-dark" if dark else "check-light").as_posix()
-    # A warning reads as one on either ground (the aid window's tints, app/aid_view.py).
-    ground, text = ("#4a3b12", "#f5e3b3") if dark else ("#fff3cd", "#5c4400")
-    app.setStyleSheet(style_sheet().replace("@CHECK@", check).replace("@WARN_GROUND@", ground)
-                      .replace("@WARN_TEXT@", text))
+    # A warning in the pinned view is tinted as in the aid window, text that reads on it.
+    text = "#f5e3b3" if dark else "#5c4400"
+    app.setStyleSheet(style_sheet().replace("@CHECK@", check)
+                      .replace("@WARN_GROUND@", warning_ground(dark)).replace("@WARN_TEXT@", text))
 
 
 def follow_system(app: QApplication, current_choice: object) -> None:
